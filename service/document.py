@@ -1,0 +1,499 @@
+"""The document model: a 个人对照检查材料 parsed into sections, aspects and items.
+
+A text is parsed on its normalized form (see :mod:`service.text.normalize`); every
+offset stored here is a *normalized* offset, mapped back to the original text only
+when a finding or an item is reported (``Normalized.orig_span``).
+
+Shape (domain.md §1): an optional title line, a preamble, then sections — 查摆问题
+(problems, grouped by the year's aspects), 原因剖析 (causes), 整改措施 (measures),
+often 上年度整改落实情况 (follow-up) and 案例剖析 (case analysis) — and an optional
+signature and date. Numbering varies: 一、 / （一） / 1. / （1） / ① / 第一， / 一是…,
+at line starts or inline after a full stop. Nesting is inferred the way Markdown list
+nesting is: a marker style seen for the first time nests under the current one; a style
+already open closes everything below it.
+
+An *item* is the smallest numbered unit (a leaf of that tree). In the problems section
+the top-level numbered blocks are aspects when they have children or read like an aspect
+heading (方面, 对照, 带头, 检视 …); in the measures section an inner node is a measure
+*group* whose heading is kept on each of its items.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from service.text.normalize import Normalized, normalize
+
+_CN = "一二三四五六七八九十"
+_CN_VALUE = {c: i + 1 for i, c in enumerate(_CN)}
+
+
+def cn_to_int(s: str) -> int:
+    """一 → 1, 十 → 10, 十二 → 12, 二十 → 20 (enough for numbering)."""
+    if not s:
+        return 0
+    if s.isdigit():
+        return int(s)
+    if len(s) == 1:
+        return _CN_VALUE.get(s, 0)
+    if s[0] == "十":
+        return 10 + _CN_VALUE.get(s[1], 0)
+    if s[-1] == "十":
+        return _CN_VALUE.get(s[0], 0) * 10
+    if len(s) == 3 and s[1] == "十":
+        return _CN_VALUE.get(s[0], 0) * 10 + _CN_VALUE.get(s[2], 0)
+    return 0
+
+
+# Marker styles, in conventional nesting order (used only to name them).
+_N = f"[{_CN}]{{1,3}}"
+_LINE_MARKERS: list[tuple[str, re.Pattern[str]]] = [
+    ("part", re.compile(rf"第({_N})部分[,:、.]?")),
+    ("dun", re.compile(rf"({_N})[、.](?=\S)")),
+    ("paren", re.compile(rf"\(({_N})\)")),
+    ("ordinal", re.compile(rf"第({_N})[,、:](?=\S)")),
+    ("shi", re.compile(rf"({_N})是(?=\S)")),
+    ("arabic", re.compile(r"(\d{1,2})[、.](?![\d.])(?=\S)")),
+    ("aparen", re.compile(r"\((\d{1,2})\)")),
+    ("circled", re.compile(r"([\u2460-\u2473])")),
+]
+# Inline markers: only right after a sentence end (or a colon), never mid-clause.
+_INLINE = re.compile(
+    rf"(?<=[。;:!?])[ \t]*(?:"
+    rf"(?P<shi>({_N})是)(?=\S)|"
+    rf"(?P<ordinal>第({_N})[,、])(?=\S)|"
+    rf"(?P<paren>\(({_N})\))|"
+    rf"(?P<arabic>(\d{{1,2}})[、.])(?![\d.])(?=\S)|"
+    rf"(?P<circled>[\u2460-\u2473]))"
+)
+
+_SENTENCE_END = re.compile(r"[。;!?]|\n")
+_TITLE_WORDS = re.compile(r"对照检查|检视剖析|剖析材料|发言提纲|检查材料|对照检查材料|个人对照|发言材料")
+_DATE_LINE = re.compile(r"^\s*(\d{4}年\d{1,2}月\d{1,2}日|\d{4}[-./]\d{1,2}[-./]\d{1,2})\s*$")
+_SIGN_LINE = re.compile(r"^\s*(对照检查人|检查人|发言人|署名|本人)?[:]?\s*[\u4e00-\u9fff·]{2,5}\s*$")
+_ASPECT_WORDS = re.compile(r"方面|对照|带头|检视|在.{1,20}上")
+
+# section kinds in the order their phrases are tried (see lexicons/sections.yaml)
+SECTION_KINDS = ("followup", "case", "causes", "measures", "problems")
+ITEM_KIND = {"problems": "problem", "causes": "cause", "measures": "measure",
+             "followup": "followup"}
+ID_PREFIX = {"problem": "p", "cause": "c", "measure": "m", "followup": "f"}
+
+
+@dataclass(eq=False)
+class Node:
+    """A numbered block: marker style, value, span and children (normalized offsets)."""
+
+    style: str
+    value: int
+    label: str
+    start: int          # marker start
+    body_start: int     # after the marker
+    end: int = 0
+    heading_end: int = 0
+    inline: bool = False
+    children: list["Node"] = field(default_factory=list)
+    parent: "Node | None" = None
+
+
+@dataclass(eq=False)
+class Item:
+    id: str
+    kind: str
+    start: int
+    end: int
+    body_start: int
+    label: str
+    text: str
+    headline: str
+    aspect: int | None = None
+    group: str | None = None
+    section: "Section | None" = None
+
+
+@dataclass(eq=False)
+class Aspect:
+    number: int
+    title: str
+    start: int
+    end: int
+    heading_end: int
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Section:
+    kind: str
+    title: str
+    start: int
+    end: int
+    heading_start: int
+    heading_end: int
+    label: str = ""
+    aspects: list[Aspect] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    nodes: list[Node] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Document:
+    norm: Normalized
+    title: str | None = None
+    title_span: tuple[int, int] | None = None
+    preamble_span: tuple[int, int] | None = None
+    signature_span: tuple[int, int] | None = None
+    sections: list[Section] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.norm.text
+
+    @property
+    def items(self) -> list[Item]:
+        return [it for s in self.sections for it in s.items]
+
+    @property
+    def aspects(self) -> list[Aspect]:
+        return [a for s in self.sections for a in s.aspects]
+
+    def section(self, kind: str) -> Section | None:
+        for s in self.sections:
+            if s.kind == kind:
+                return s
+        return None
+
+    def items_of(self, kind: str) -> list[Item]:
+        return [it for it in self.items if it.kind == kind]
+
+    @property
+    def problems(self) -> list[Item]:
+        return self.items_of("problem")
+
+    @property
+    def causes(self) -> list[Item]:
+        return self.items_of("cause")
+
+    @property
+    def measures(self) -> list[Item]:
+        return self.items_of("measure")
+
+    @property
+    def followups(self) -> list[Item]:
+        return self.items_of("followup")
+
+    def item(self, item_id: str) -> Item | None:
+        for it in self.items:
+            if it.id == item_id:
+                return it
+        return None
+
+
+@lru_cache(maxsize=1)
+def _section_phrases() -> list[tuple[str, str]]:
+    from service.review.lexicon import load
+    from service.text.normalize import normalize_phrase
+
+    data = load("sections")
+    return [(kind, normalize_phrase(p)) for kind in SECTION_KINDS for p in data[kind]]
+
+
+def section_kind(heading: str) -> str | None:
+    """The section kind a heading names, or None."""
+    for kind, phrase in _section_phrases():
+        if phrase in heading:
+            return kind
+    return None
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " \t\u3000\n":
+        start += 1
+    while end > start and text[end - 1] in " \t\u3000\n":
+        end -= 1
+    return start, end
+
+
+def _line_marker(text: str, start: int, end: int) -> tuple[str, int, int, str] | None:
+    """(style, value, marker_end, label) of a marker at a line start, if any."""
+    s, _ = _strip_span(text, start, end)
+    line = text[s:end]
+    for style, rx in _LINE_MARKERS:
+        m = rx.match(line)
+        if m:
+            raw = m.group(1)
+            value = (ord(raw) - 0x245F) if style == "circled" else cn_to_int(raw)
+            if value <= 0:
+                continue
+            return style, value, s + m.end(), m.group(0)
+    return None
+
+
+def _heading_end(text: str, start: int, end: int) -> int:
+    """End of a heading: first sentence end (inclusive) or the line end."""
+    m = _SENTENCE_END.search(text, start, end)
+    return m.end() if m else end
+
+
+def _find_sections(text: str, lines: list[tuple[int, int]]):
+    """Section heading candidates: (kind, line_start, heading_start, heading_end, label)."""
+    cands = []
+    for (ls, le) in lines:
+        s, e = _strip_span(text, ls, le)
+        if s >= e:
+            continue
+        mk = _line_marker(text, s, e)
+        if mk:
+            style, _value, mend, label = mk
+            if style not in ("dun", "part", "paren"):
+                continue
+            hend = _heading_end(text, mend, e)
+            heading = text[mend:hend].strip("。;: ")
+            if len(heading) > 40:
+                continue
+        else:
+            style, label = "none", ""
+            heading = text[s:e]
+            if len(heading) > 24 or heading.endswith("。"):
+                continue
+            hend = e
+        kind = section_kind(heading)
+        if kind:
+            cands.append((kind, style, s, hend, label, heading))
+    if not cands:
+        return []
+    styles = {c[1] for c in cands}
+    if "dun" in styles or "part" in styles:
+        keep = {"dun", "part", "none"}
+    elif "paren" in styles:
+        keep = {"paren", "none"}
+    else:
+        keep = {"none"}
+    return [c for c in cands if c[1] in keep]
+
+
+def _collect_markers(text: str, start: int, end: int, lines) -> list[Node]:
+    """Every numbering marker in [start, end), line-start and inline, in order."""
+    found: dict[int, Node] = {}
+    for (ls, le) in lines:
+        if le <= start or ls >= end:
+            continue
+        ls2 = max(ls, start)
+        mk = _line_marker(text, ls2, min(le, end))
+        if mk:
+            style, value, mend, label = mk
+            pos = mend - len(label)
+            found[pos] = Node(style, value, label, pos, mend)
+    for m in _INLINE.finditer(text, start, end):
+        style = m.lastgroup
+        if style is None:
+            continue
+        # lastgroup names the innermost group; find the outer named one that matched
+        for name in ("shi", "ordinal", "paren", "arabic", "circled"):
+            if m.group(name):
+                style = name
+                break
+        label = m.group(style)
+        pos = m.start(style)
+        if pos in found:
+            continue
+        if style == "circled":
+            value = ord(label) - 0x245F
+        else:
+            raw = re.search(rf"{_N}|\d{{1,2}}", label)
+            value = cn_to_int(raw.group(0)) if raw else 0
+        if value > 0:
+            found[pos] = Node(style, value, label, pos, pos + len(label), inline=True)
+    return [found[k] for k in sorted(found)]
+
+
+def _build_tree(nodes: list[Node], end: int) -> list[Node]:
+    """Nest markers by style, like Markdown lists; set each node's end."""
+    roots: list[Node] = []
+    stack: list[Node] = []
+    for node in nodes:
+        styles = [n.style for n in stack]
+        if node.style in styles:
+            # an inline marker of an open style continues that list only if its
+            # value follows on; otherwise it is probably prose ("一是一，二是二")
+            idx = styles.index(node.style)
+            del stack[idx:]
+        if stack:
+            node.parent = stack[-1]
+            stack[-1].children.append(node)
+        else:
+            roots.append(node)
+        stack.append(node)
+
+    def close(siblings: list[Node], limit: int) -> None:
+        for i, n in enumerate(siblings):
+            n.end = siblings[i + 1].start if i + 1 < len(siblings) else limit
+            close(n.children, n.end)
+
+    close(roots, end)
+    return roots
+
+
+def _leaves(node: Node):
+    if not node.children:
+        yield node
+    else:
+        for c in node.children:
+            yield from _leaves(c)
+
+
+def _headline(text: str, start: int, end: int) -> str:
+    m = _SENTENCE_END.search(text, start, end)
+    return text[start:(m.start() if m else end)].strip()
+
+
+class _Builder:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.text = doc.norm.text
+        self.counts = {"problem": 0, "cause": 0, "measure": 0, "followup": 0}
+        self.aspect_no = 0
+
+    def item(self, section: Section, kind: str, node: Node | None, start: int, end: int,
+             body_start: int, aspect: int | None = None, group: str | None = None) -> Item | None:
+        start, end = _strip_span(self.text, start, end)
+        bs, be = _strip_span(self.text, max(body_start, start), end)
+        if be <= bs:
+            return None
+        self.counts[kind] += 1
+        it = Item(
+            id=f"{ID_PREFIX[kind]}{self.counts[kind]}", kind=kind, start=start, end=end,
+            body_start=bs, label=node.label if node else "", text=self.text[bs:be],
+            headline=_headline(self.text, bs, be), aspect=aspect, group=group,
+            section=section,
+        )
+        section.items.append(it)
+        return it
+
+    def unnumbered(self, section: Section, kind: str, start: int, end: int) -> None:
+        """A section without numbering: each non-empty paragraph is one item."""
+        pos = start
+        for para in self.text[start:end].split("\n"):
+            s, e = _strip_span(self.text, pos, pos + len(para))
+            if e > s:
+                self.item(section, kind, None, s, e, s)
+            pos += len(para) + 1
+
+    def build(self, section: Section, lines) -> None:
+        text = self.text
+        kind = ITEM_KIND.get(section.kind)
+        nodes = _collect_markers(text, section.heading_end, section.end, lines)
+        roots = _build_tree(nodes, section.end)
+        section.nodes = roots
+        for n in _walk(roots):
+            n.heading_end = _heading_end(text, n.body_start, n.end)
+        if kind is None:
+            return
+        if not roots:
+            self.unnumbered(section, kind, section.heading_end, section.end)
+            return
+        if kind == "problem":
+            self._problems(section, roots)
+            return
+        for root in roots:
+            for leaf in _leaves(root):
+                group = None
+                if leaf.parent is not None:
+                    p = leaf.parent
+                    group = text[p.body_start:p.heading_end].strip("。;: ")
+                self.item(section, kind, leaf, leaf.start, leaf.end, leaf.body_start,
+                          group=group)
+
+    def _problems(self, section: Section, roots: list[Node]) -> None:
+        text = self.text
+        for root in roots:
+            heading = text[root.body_start:root.heading_end]
+            aspect_like = bool(root.children) or bool(_ASPECT_WORDS.search(heading[:40]))
+            if not aspect_like:
+                self.item(section, "problem", root, root.start, root.end, root.body_start)
+                continue
+            self.aspect_no += 1
+            asp = Aspect(number=self.aspect_no, title=heading.strip("。;: "),
+                         start=root.start, end=root.end, heading_end=root.heading_end)
+            section.aspects.append(asp)
+            if root.children:
+                for leaf in _leaves(root):
+                    it = self.item(section, "problem", leaf, leaf.start, leaf.end,
+                                   leaf.body_start, aspect=asp.number)
+                    if it:
+                        asp.items.append(it)
+            else:
+                # aspect heading followed by one unnumbered problem
+                it = self.item(section, "problem", None, root.heading_end, root.end,
+                               root.heading_end, aspect=asp.number)
+                if it:
+                    asp.items.append(it)
+
+
+def _walk(nodes: list[Node]):
+    for n in nodes:
+        yield n
+        yield from _walk(n.children)
+
+
+def parse(text: str | Normalized) -> Document:
+    """Parse a text (original or already normalized) into a :class:`Document`."""
+    norm = text if isinstance(text, Normalized) else normalize(text)
+    t = norm.text
+    doc = Document(norm=norm)
+    lines = _lines(t)
+
+    # title: the first non-empty line, when it reads like one
+    body_start = 0
+    for (ls, le) in lines:
+        s, e = _strip_span(t, ls, le)
+        if s >= e:
+            continue
+        line = t[s:e]
+        if (len(line) <= 60 and not line.endswith("。") and _TITLE_WORDS.search(line)
+                and not _line_marker(t, s, e)):
+            doc.title, doc.title_span = line, (s, e)
+            body_start = le
+        break
+
+    # signature and date at the end
+    end = len(t)
+    for (ls, le) in reversed(lines):
+        s, e = _strip_span(t, ls, le)
+        if s >= e:
+            continue
+        line = t[s:e]
+        if _DATE_LINE.match(line) or (_SIGN_LINE.match(line) and not section_kind(line)):
+            end = s
+            doc.signature_span = (s, doc.signature_span[1] if doc.signature_span else e)
+            continue
+        break
+
+    cands = [c for c in _find_sections(t, lines) if c[2] >= body_start and c[2] < end]
+    if cands:
+        first = cands[0][2]
+        ps, pe = _strip_span(t, body_start, first)
+        if pe > ps:
+            doc.preamble_span = (ps, pe)
+    else:
+        ps, pe = _strip_span(t, body_start, end)
+        if pe > ps:
+            doc.preamble_span = (ps, pe)
+
+    builder = _Builder(doc)
+    for i, (kind, _style, hs, he, label, heading) in enumerate(cands):
+        s_end = cands[i + 1][2] if i + 1 < len(cands) else end
+        sec = Section(kind=kind, title=heading.strip("。;: "), start=hs, end=s_end,
+                      heading_start=hs, heading_end=he, label=label)
+        doc.sections.append(sec)
+        builder.build(sec, lines)
+    return doc

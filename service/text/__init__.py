@@ -1,0 +1,1 @@
+"""Text utilities: normalization with an offset map, segmentation, lexicons."""

@@ -1,0 +1,127 @@
+"""Normalization for matching, with an exact map back to the original text.
+
+Every span the reviewer reports indexes the text exactly as the user gave it. Rules
+match on a normalized copy (NFKC, punctuation variants folded, zero-width characters
+dropped, ``\\r\\n`` folded to ``\\n``); :class:`Normalized` keeps, for every normalized
+character, the index of the original character it came from, so a normalized span maps
+back without drift.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+# Characters removed entirely (zero-width and BOM-like).
+_DROP = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+
+# Folds applied after NFKC. NFKC already maps full-width ASCII (（，：；！？１２) to
+# half-width; these fold the remaining look-alike variants so lexicons need one form.
+_FOLD = {
+    "\u00a0": " ",
+    "\u300c": "\u201c", "\u300d": "\u201d",   # 「」 → “”
+    "\u300e": "\u201c", "\u300f": "\u201d",   # 『』 → “”
+    "\u301d": "\u201c", "\u301e": "\u201d", "\u301f": "\u201d",
+    "\u2015": "\u2014",
+    "\u30fb": "\u00b7", "\u2027": "\u00b7",
+}
+
+# Kept as written: NFKC would turn ① into "1", losing that it is a numbering marker.
+_KEEP = frozenset(chr(c) for c in range(0x2460, 0x2474))
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """A normalized text and, per normalized character, its original index."""
+
+    original: str
+    text: str
+    origin: tuple[int, ...]
+
+    def orig_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map the normalized half-open span [start, end) to the original text."""
+        n = len(self.text)
+        if n == 0:
+            return (0, 0)
+        start = max(0, min(start, n))
+        end = max(start, min(end, n))
+        if start == n:
+            return (len(self.original), len(self.original))
+        o_start = self.origin[start]
+        if end == start:
+            return (o_start, o_start)
+        # end: one past the original index of the last character in the span
+        o_end = self.origin[end - 1] + 1
+        # an original character that expanded into several normalized ones (NFKC)
+        # must be covered whole
+        while o_end < len(self.original) and end < n and self.origin[end] == o_end - 1:
+            end += 1
+        return (o_start, o_end)
+
+    def orig_text(self, start: int, end: int) -> str:
+        s, e = self.orig_span(start, end)
+        return self.original[s:e]
+
+
+def _fold_char(ch: str) -> str:
+    if ch in _DROP:
+        return ""
+    if ch.isascii() or ch in _KEEP:
+        return ch
+    out = unicodedata.normalize("NFKC", ch)
+    if len(out) == 1:
+        return _FOLD.get(out, out)
+    return "".join(_FOLD.get(c, c) for c in out)
+
+
+_CACHE: dict[str, str] = {}
+
+
+def normalize(text: str) -> Normalized:
+    """Normalize ``text`` and keep the offset map. ``\\r\\n`` and ``\\r`` become ``\\n``."""
+    out: list[str] = []
+    origin: list[int] = []
+    cache = _CACHE
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\r":
+            out.append("\n")
+            origin.append(i)
+            if i + 1 < n and text[i + 1] == "\n":
+                i += 2
+            else:
+                i += 1
+            continue
+        folded = cache.get(ch)
+        if folded is None:
+            folded = _fold_char(ch)
+            if len(cache) < 20000:
+                cache[ch] = folded
+        if folded:
+            if len(folded) == 1:
+                out.append(folded)
+                origin.append(i)
+            else:
+                for c in folded:
+                    out.append(c)
+                    origin.append(i)
+        i += 1
+    return Normalized(original=text, text="".join(out), origin=tuple(origin))
+
+
+def normalize_phrase(text: str) -> str:
+    """Normalize a lexicon entry the same way documents are normalized."""
+    return normalize(text).text
+
+
+def decode_input(data: bytes) -> str:
+    """Decode bytes as UTF-8, dropping one leading BOM (design.md: span convention).
+
+    Raises ``UnicodeDecodeError`` for non-UTF-8 input; callers turn it into a message.
+    """
+    text = data.decode("utf-8")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
