@@ -1,0 +1,1 @@
+"""The eval suite (datasets, tasks, scorers). See evals/README.md."""

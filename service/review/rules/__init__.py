@@ -1,0 +1,1 @@
+"""One rule per module; see service/review/registry.py for the interface."""
