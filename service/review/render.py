@@ -30,7 +30,10 @@ def _section_of(result: ReviewResult, f: Finding) -> str:
         o_start, o_end = doc.norm.orig_span(s.start, s.end)
         if o_start <= f.start < max(o_end, o_start + 1):
             return SECTION_LABEL.get(s.kind, s.title)
-    return "全文"
+    first = doc.sections[0].start if doc.sections else len(doc.norm.text)
+    if f.start < doc.norm.orig_span(first, first)[0]:
+        return "标题和开头"
+    return "结尾"
 
 
 def render_text(result: ReviewResult, name: str | None = None, colour: bool = False) -> str:
@@ -43,8 +46,8 @@ def render_text(result: ReviewResult, name: str | None = None, colour: bool = Fa
     struct = result.structure.id if result.structure is not None else "未识别"
     out.append(c(_BOLD, f"{head}"))
     line = f"结构：{struct}"
-    if result.detection:
-        line += f"（{result.detection.get('reason', '')}）"
+    if result.detection and result.detection.get("method") == "detected":
+        line = f"结构：{struct}（自动识别：{result.detection.get('reason', '')}）"
     out.append(line)
     counts = {s: sum(1 for f in result.findings if f.severity == s) for s in SEVERITY_LABEL}
     out.append(

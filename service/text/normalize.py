@@ -9,7 +9,9 @@ back without drift.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Characters removed entirely (zero-width and BOM-like).
@@ -36,7 +38,7 @@ class Normalized:
 
     original: str
     text: str
-    origin: tuple[int, ...]
+    origin: Sequence[int]   # a tuple, or a range when the map is the identity
 
     def orig_span(self, start: int, end: int) -> tuple[int, int]:
         """Map the normalized half-open span [start, end) to the original text."""
@@ -75,10 +77,35 @@ def _fold_char(ch: str) -> str:
 
 
 _CACHE: dict[str, str] = {}
+# characters that certainly fold to themselves: printable ASCII, newline, tab and the
+# CJK Unified Ideographs block (NFKC leaves them alone); everything else is looked up
+_NEEDS_FOLD = re.compile(r"[^\u4e00-\u9fff -~\n\t]")
 
 
 def normalize(text: str) -> Normalized:
     """Normalize ``text`` and keep the offset map. ``\\r\\n`` and ``\\r`` become ``\\n``."""
+    cache = _CACHE
+    if "\r" not in text:
+        # Fast path: when every distinct character folds to exactly one character,
+        # str.translate does the work in C and the offset map is the identity.
+        table: dict[int, str] = {}
+        for ch in set(_NEEDS_FOLD.findall(text)):
+            folded = cache.get(ch)
+            if folded is None:
+                folded = _fold_char(ch)
+                if len(cache) < 20000:
+                    cache[ch] = folded
+            if len(folded) != 1:
+                break
+            if folded != ch:
+                table[ord(ch)] = folded
+        else:
+            out_text = text.translate(table) if table else text
+            return Normalized(original=text, text=out_text, origin=range(len(text)))
+    return _normalize_slow(text)
+
+
+def _normalize_slow(text: str) -> Normalized:
     out: list[str] = []
     origin: list[int] = []
     cache = _CACHE
