@@ -49,13 +49,15 @@ def cn_to_int(s: str) -> int:
 
 # Marker styles, in conventional nesting order (used only to name them).
 _N = f"[{_CN}]{{1,3}}"
+# "1、" always; "1." unless it is a decimal ("3.5万") — "3.2022年起" is a marker
+_ARABIC_SEP = r"(?:、|\.(?!\d{1,3}(?!\d))(?!\.))"
 _LINE_MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("part", re.compile(rf"第({_N})部分[,:、.]?")),
     ("dun", re.compile(rf"({_N})[、.](?=\S)")),
     ("paren", re.compile(rf"\(({_N})\)")),
     ("ordinal", re.compile(rf"第({_N})[,、:](?=\S)")),
     ("shi", re.compile(rf"({_N})是(?=\S)")),
-    ("arabic", re.compile(r"(\d{1,2})[、.](?![\d.])(?=\S)")),
+    ("arabic", re.compile(rf"(\d{{1,2}}){_ARABIC_SEP}(?=\S)")),
     ("aparen", re.compile(r"\((\d{1,2})\)")),
     ("circled", re.compile(r"([\u2460-\u2473])")),
 ]
@@ -65,7 +67,7 @@ _INLINE = re.compile(
     rf"(?P<shi>({_N})是)(?=\S)|"
     rf"(?P<ordinal>第({_N})[,、])(?=\S)|"
     rf"(?P<paren>\(({_N})\))|"
-    rf"(?P<arabic>(\d{{1,2}})[、.])(?![\d.])(?=\S)|"
+    rf"(?P<arabic>(\d{{1,2}}){_ARABIC_SEP})(?=\S)|"
     rf"(?P<circled>[\u2460-\u2473]))"
 )
 

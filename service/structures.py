@@ -310,7 +310,7 @@ def _parse(path: Path, name: str) -> Any:
             raise StructureError(
                 f"结构文件 {name} 不是有效的 JSON：第 {e.lineno} 行第 {e.colno} 列附近有语法错误") from None
     try:
-        return yaml.safe_load(raw)
+        return yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         at = f"：第 {mark.line + 1} 行第 {mark.column + 1} 列附近有语法错误" if mark else ""

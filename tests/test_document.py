@@ -116,3 +116,10 @@ def test_normalized_spans_map_back_exactly():
     j = n.text.index("123")
     s, e = n.orig_span(j, j + 3)
     assert text[s:e] == "１２３"
+
+
+def test_arabic_markers_before_years_but_not_decimals():
+    doc = parse("一、查摆问题\n1.学习缺席3次。\n二、原因剖析\n1.松懈。\n三、整改措施\n"
+                "1、2022年起每月补学1次。\n2.2022年3月底前完成。\n3.5万元的项目我没跟进。\n")
+    assert [m.label for m in doc.measures] == ["1、", "2."]
+    assert doc.measures[1].text.endswith("3.5万元的项目我没跟进。")

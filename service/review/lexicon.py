@@ -17,12 +17,21 @@ from service.text.normalize import normalize_phrase
 LEXICON_DIR = Path(__file__).parent / "lexicons"
 
 
+# libyaml's safe loader is ~10x faster than the pure-Python one; lexicons load on the
+# review hot path of a cold `duizhao review`.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(text: str | bytes) -> Any:
+    """``yaml.safe_load`` with libyaml when available."""
+    return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 (a safe loader)
+
+
 @lru_cache(maxsize=None)
 def load(name: str) -> Any:
     """Load ``lexicons/<name>.yaml`` (cached for the process)."""
     path = LEXICON_DIR / f"{name}.yaml"
-    with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return read_yaml(path.read_bytes())
 
 
 @dataclass(frozen=True, slots=True)
