@@ -1,0 +1,149 @@
+"""DZ603 “AI 味”：流水账、空洞结语、时髦词和四字格堆砌
+
+检查什么 / What it checks (词表和阈值见 lexicons/ai_flavour.yaml):
+  1. 流水账：同一部分内句首依次出现“首先……其次……再次/最后……”（至少三个）；
+     一个“首先”或“首先……最后”不报；
+  2. 空洞的宏大结语和生成腔套话：综上所述、总而言之、总的来说、值得注意的是、
+     主要体现在以下几个方面、注入强劲动力、在新的征程上、奋力谱写……新篇章、
+     以……的实际行动……、“作为一名……，我深知……”；
+  3. 时髦词堆砌：同一段里“赋能、抓手、闭环、打通……”命中三次以上（至少两个不同词）；
+  4. 四字格排比：连续五个以上以顿号或逗号相连的四字短语（规范提法最多四个一组，不会误报）。
+  均为 info：这类写法人也会用，只提示，不影响是否可提交。
+为什么 / Why (domain.md rubric Q29): 审核人和群众最反感材料“假大空”；模板化的排比、
+  结语和时髦词让材料显得是套出来、生成出来的，冲淡了具体问题。
+示例 / Example: “首先，理论学习不深入……其次，宗旨意识不强……最后，……。综上所述，
+  我将以更加饱满的热情和务实的实际行动，奋力谱写新时代新篇章。”
+应改为 / Instead write: 用编号（一是、二是）直接写事实；结尾写清下一步最要紧的一两件事
+  和完成时间，不写口号。
+来源 / Source: domain.md 评分表 Q29；§5（用户对 AI 稿“假大空、千篇一律”的抱怨）。
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from service.review.lexicon import PhraseMatcher, load
+from service.text.normalize import normalize_phrase
+
+CODE = "DZ603"
+NAME = "ai-flavour"
+CATEGORY = "ai_flavour"
+SEVERITY = "info"
+RUBRIC = ("Q29",)
+
+_HAN = "\u4e00-\u9fff"
+
+
+@lru_cache(maxsize=1)
+def _cfg() -> dict:
+    data = load("ai_flavour")
+    chain = [normalize_phrase(w) for w in [data["chain_start"], *data["chain_next"]]]
+    run = int(data["four_char_min_run"])
+    return {
+        "chain_re": re.compile(r"(?:^|(?<=[。;:,!?\n)、]))[ \t\u3000]*(" +
+                               "|".join(map(re.escape, chain)) + ")", re.M),
+        "chain_start": chain[0],
+        "chain_min": int(data["chain_min"]),
+        "grand": PhraseMatcher(list(data["grand_phrases"])),
+        "grand_re": [re.compile(normalize_phrase(p)) for p in data["grand_patterns"]],
+        "buzz": PhraseMatcher(list(data["buzzwords"])),
+        "buzz_hits": int(data["buzz_min_hits"]),
+        "buzz_distinct": int(data["buzz_min_distinct"]),
+        # the first phrase may follow a verb (做到学深悟透、……): no left boundary
+        "run_re": re.compile(rf"(?:[{_HAN}]{{4}}[、,]\s*){{{run - 1},}}"
+                             rf"[{_HAN}]{{4}}(?=[。,;、!?:\n]|$)"),
+    }
+
+
+def _regions(doc) -> list[tuple[int, int]]:
+    if not doc.sections:
+        return [(0, len(doc.text))]
+    out = [doc.preamble_span] if doc.preamble_span else []
+    return out + [(s.start, s.end) for s in doc.sections]
+
+
+def _item_at(doc, pos: int):
+    for it in doc.items:
+        if it.start <= pos < it.end:
+            return it
+    return None
+
+
+def _chains(ctx, rule, cfg):
+    text = ctx.text
+    for lo, hi in _regions(ctx.doc):
+        first = None
+        seen: dict[str, tuple[int, int]] = {}
+        for m in cfg["chain_re"].finditer(text, lo, hi):
+            word = m.group(1)
+            if word == cfg["chain_start"]:
+                if first is None:
+                    first = m.span(1)
+                continue
+            if first is not None and word not in seen:
+                seen[word] = m.span(1)
+        if first is not None and 1 + len(seen) >= cfg["chain_min"]:
+            end = max(e for _, e in seen.values())
+            words = "……".join([cfg["chain_start"], *seen])
+            yield ctx.finding(
+                rule, first[0], end,
+                f"用“{words}”串起全段，像流水账，也是生成稿的常见痕迹。",
+                "请改用编号（一是、二是……）分条直接写事实，或把几点合并成具体的一两句话。",
+            )
+
+
+def _grand(ctx, rule, cfg):
+    text = ctx.text
+    spans = [(h.start, h.end) for h in cfg["grand"].find_all(text)]
+    for rx in cfg["grand_re"]:
+        spans += [m.span() for m in rx.finditer(text)]
+    last_end = -1
+    for s, e in sorted(spans):
+        if s < last_end:
+            continue
+        last_end = e
+        yield ctx.finding(
+            rule, s, e,
+            f"“{text[s:e]}”是套话（空洞的宏大结语或生成稿常见的过渡语），没有具体内容。",
+            "请删去口号式的话，或换成一件具体要做的事和完成时间"
+            "（下一步最要紧做什么？什么时候做到？）。",
+            item=_item_at(ctx.doc, s),
+        )
+
+
+def _buzz(ctx, rule, cfg):
+    text = ctx.text
+    pos = 0
+    for line in text.split("\n"):
+        lo, hi = pos, pos + len(line)
+        pos = hi + 1
+        hits = cfg["buzz"].find_all(text, lo, hi)
+        if len(hits) >= cfg["buzz_hits"] and len({h.phrase for h in hits}) >= cfg["buzz_distinct"]:
+            words = "、".join(dict.fromkeys(f"“{h.phrase}”" for h in hits))
+            yield ctx.finding(
+                rule, hits[0].start, hits[-1].end,
+                f"同一段里堆了{len(hits)}个时髦词：{words}，读起来空泛。",
+                "请换成平实的说法，直接写做了什么、没做到什么。",
+                item=_item_at(ctx.doc, hits[0].start),
+            )
+
+
+def _runs(ctx, rule, cfg):
+    text = ctx.text
+    for m in cfg["run_re"].finditer(text):
+        n = len(re.findall(rf"[{_HAN}]{{4}}", m.group(0)))
+        yield ctx.finding(
+            rule, m.start(), m.end(),
+            f"连用{n}个四字短语（“{m.group(0)[:14]}……”），排比堆砌，内容空泛。",
+            "请保留最能说明问题的一两个，换成具体的事实或做法。",
+            item=_item_at(ctx.doc, m.start()),
+        )
+
+
+def check(ctx, rule):
+    cfg = _cfg()
+    yield from _chains(ctx, rule, cfg)
+    yield from _grand(ctx, rule, cfg)
+    yield from _buzz(ctx, rule, cfg)
+    yield from _runs(ctx, rule, cfg)

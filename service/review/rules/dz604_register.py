@@ -1,0 +1,156 @@
+"""DZ604 语体不当：不是第一人称的自我批评
+
+检查什么 / What it checks (词表见 lexicons/register.yaml；引号里别人的原话不查):
+  1. 问题、原因、措施条目里的说教、号召口吻：“我们要……”“我们必须……”“大家要……”
+     “同志们要……”“广大党员干部要……”，称呼语“同志们，……”；“书记强调，我们要……”
+     之类的转述和“我们要求……”不算；
+  2. 问题、原因条目里的“作为党员应该……”（同一句里没有“我却/但/没有”之类的对照
+     检讨），以及用“我们（的）理想信念/思想……”把个人剖析写成集体泛论；
+  3. 第二人称“你/你们”（“你追我赶”等固定说法除外），第三人称“该同志”，
+     以及以“他/她”开头的条目（鉴定、评议口吻）；
+  每个条目至多一条提示，列出找到的说法。
+  4. 整个查摆问题部分（不少于 80 字）没有出现“我/自己/本人/自身/个人”（“我们”不算），
+     提示没有用第一人称检讨。
+为什么 / Why (domain.md rubric Q27，并见 Q9): 对照检查是检讨自己，要用第一人称写
+  “我做了什么、没做到什么、我将怎么改”；对别人提要求、讲大道理，就成了讲话稿或党课稿；
+  “该同志”“他”是鉴定材料的口吻。
+示例 / Example: “二是作为党员应该时刻牢记初心使命，我们要在工作中冲锋在前。”
+应改为 / Instead write: “二是关键时刻没有冲在前面。10月科里清理欠税，我以不熟悉为由
+  没有报名……”；措施写“我将……”。
+来源 / Source: domain.md §2（Problems are one's own）；评分表 Q27、Q9。
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from service.review.lexicon import PhraseMatcher, load
+from service.text.normalize import normalize_phrase
+
+CODE = "DZ604"
+NAME = "register"
+CATEGORY = "register"
+SEVERITY = "info"
+RUBRIC = ("Q27", "Q9")
+
+_QUOTED = re.compile(r"“[^”]*”|‘[^’]*’|\"[^\"\n]*\"")
+_SENTENCE = re.compile(r"[。;!?\n]")
+
+
+@lru_cache(maxsize=1)
+def _cfg() -> dict:
+    d = load("register")
+    norm = lambda xs: tuple(normalize_phrase(x) for x in xs)  # noqa: E731
+    return {
+        "preach": PhraseMatcher(list(d["preaching_phrases"])),
+        "not_followed": norm(d["preaching_not_followed_by"]),
+        "vocative": norm(d["vocative_only"]),
+        "reported": norm(d["reported_speech"]),
+        "patterns": [re.compile(normalize_phrase(p)) for p in d["preaching_patterns"]],
+        "turn": norm(d["self_critical_turn"]),
+        "collective": [re.compile(normalize_phrase(p)) for p in d["collective_patterns"]],
+        "third": PhraseMatcher(list(d["third_person"])),
+        "third_start": norm(d["third_person_at_start"]),
+        # exempt phrases too, so that the longest match (你追我赶) hides its 你
+        "you": PhraseMatcher({**{w: False for w in d["second_person"]},
+                              **{w: True for w in d["second_person_exempt"]}}),
+        # 我们 is matched too (payload False) so that the longest match hides its 我
+        "first": PhraseMatcher({**{w: True for w in d["first_person"]},
+                                **{w: False for w in d["first_person_not"]}}),
+        "first_min": int(d["first_person_min_chars"]),
+    }
+
+
+def _sentence(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
+    s = lo
+    for m in _SENTENCE.finditer(text, lo, pos):
+        s = m.end()
+    m = _SENTENCE.search(text, pos, hi)
+    return s, (m.start() if m else hi)
+
+
+def _vocative(text: str, hit, lo: int) -> bool:
+    """同志们 used as a form of address: at a clause start and followed by , : or !"""
+    before = text[lo:hit.start].rstrip()
+    return (not before or before[-1] in "。;:,!?") and text[hit.end:hit.end + 1] in ",:!"
+
+
+def _in(spans, pos: int) -> bool:
+    return any(s <= pos < e for s, e in spans)
+
+
+def _item_hits(text: str, item, cfg) -> list[tuple[int, int, str]]:
+    lo, hi = item.body_start, item.end
+    quotes = [m.span() for m in _QUOTED.finditer(text, lo, hi)]
+    hits: list[tuple[int, int, str]] = []
+
+    def add(s: int, e: int) -> None:
+        if not _in(quotes, s):
+            hits.append((s, e, text[s:e]))
+
+    for h in cfg["preach"].find_all(text, lo, hi):
+        if text[h.end:h.end + 1] in cfg["not_followed"]:
+            continue
+        if h.phrase in cfg["vocative"] and not _vocative(text, h, lo):
+            continue
+        s, _ = _sentence(text, h.start, lo, hi)
+        if any(w in text[s:h.start] for w in cfg["reported"]):
+            continue
+        add(h.start, h.end)
+    if item.kind in ("problem", "cause"):
+        for rx in cfg["patterns"]:
+            for m in rx.finditer(text, lo, hi):
+                s, e = _sentence(text, m.start(), lo, hi)
+                if not any(w in text[s:e].replace("我们", "") for w in cfg["turn"]):
+                    add(m.start(), m.end())
+        for rx in cfg["collective"]:
+            for m in rx.finditer(text, lo, hi):
+                add(m.start(), m.end())
+    for h in cfg["third"].find_all(text, lo, hi):
+        add(h.start, h.end)
+    for w in cfg["third_start"]:
+        if text.startswith(w, lo):
+            add(lo, lo + len(w))
+    for h in cfg["you"].find_all(text, lo, hi):
+        if not h.payload:
+            add(h.start, h.end)
+    return sorted(set(hits))
+
+
+_ITEMS = ("problem", "cause", "measure")
+
+
+def check(ctx, rule):
+    text = ctx.text
+    cfg = _cfg()
+    for item in ctx.doc.items:
+        if item.kind not in _ITEMS:
+            continue
+        hits = _item_hits(text, item, cfg)
+        if not hits:
+            continue
+        s, e = _sentence(text, hits[0][0], item.body_start, item.end)
+        phrases = "、".join(dict.fromkeys(f"“{h[2]}”" for h in hits))
+        if item.kind == "measure":
+            ask = "请改用第一人称写自己要做的事：我将在什么时候、做什么、做到什么程度？"
+        else:
+            ask = "请改用第一人称写自己：我在哪件事上做得不够？当时是怎么想的？"
+        yield ctx.finding(
+            rule, s, e,
+            f"出现说教、号召或他称的口吻：{phrases}。对照检查材料是检讨自己、承诺自己，"
+            "不是对别人提要求或评议别人。",
+            ask, item=item,
+        )
+    section = ctx.doc.section("problems")
+    if section is not None and ctx.doc.problems:
+        body = text[section.heading_end:section.end]
+        if len(body) - sum(body.count(c) for c in " \t\n\u3000") < cfg["first_min"]:
+            return
+        hits = cfg["first"].find_all(text, section.heading_end, section.end)
+        if not any(h.payload for h in hits):
+            yield ctx.finding(
+                rule, section.heading_start, section.heading_end,
+                "查摆问题部分通篇没有“我”“自己”“本人”，读起来不像是检讨自己。",
+                "请用第一人称写：每个问题说清是我在什么事上、什么时候、做得怎样。",
+            )
