@@ -141,11 +141,11 @@ def review(text: str, structure: "Structure | str | None" = None,
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    """One finding per (rule, span)."""
-    seen: set[tuple[str, int, int]] = set()
+    """Drop exact repeats: the same rule saying the same thing about the same span."""
+    seen: set[tuple[str, int, int, str]] = set()
     out = []
     for f in findings:
-        key = (f.rule, f.start, f.end)
+        key = (f.rule, f.start, f.end, f.message)
         if key not in seen:
             seen.add(key)
             out.append(f)
