@@ -52,7 +52,10 @@ def run(args: argparse.Namespace) -> int:
             from service.critique.command import make_critic
         except ImportError:
             return _fail("本版本尚未提供模型审读（--llm）。规则检查可直接使用，不加 --llm 即可。")
-        critic = make_critic(args)
+        try:
+            critic = make_critic(args)
+        except InputError as exc:
+            return _fail(str(exc))
 
     colour = (args.format == "text" and sys.stdout.isatty()
               and not os.environ.get("NO_COLOR"))

@@ -54,6 +54,11 @@ def render_text(result: ReviewResult, name: str | None = None, colour: bool = Fa
         f"结论：{result.verdict}    错误 {counts['error']} · 警告 {counts['warning']} · "
         f"提示 {counts['info']}    具体性 {result.scores['specificity']:.2f} · "
         f"措施对应率 {result.scores['coverage']:.2f}")
+    crit = result.critique or {}
+    if crit.get("status") == "ok":
+        out.append(f"模型审读：已完成（{crit.get('model')}）")
+    elif crit.get("status") == "unavailable":
+        out.append(f"模型审读：未能完成（{crit.get('reason')}），以下仅为规则检查结果")
     if not result.findings:
         out.append("没有发现问题。")
         return "\n".join(out) + "\n"
@@ -73,4 +78,9 @@ def render_text(result: ReviewResult, name: str | None = None, colour: bool = Fa
                 out.append(c(_DIM, f"      原文：“{q}”"))
             if f.suggestion:
                 out.append(f"      建议：{f.suggestion}")
+            verdict = f.extra.get("llm_verdict") if f.extra else None
+            if verdict:
+                word = "模型认同" if verdict == "confirms" else "模型认为可能不成立"
+                reason = f.extra.get("llm_reason") or ""
+                out.append(c(_DIM, f"      {word}：{reason}"))
     return "\n".join(out) + "\n"
