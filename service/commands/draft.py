@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-TEXT_SUFFIXES = (".md", ".txt")
+TEXT_SUFFIXES = (".md", ".txt", ".docx")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,7 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--structure", metavar="ID", help="结构 ID 或结构文件路径（默认取角色笔记中的 structure 或 year+meeting）")
     p.add_argument("--model", metavar="M", help="litellm 模型名，如 deepseek/deepseek-chat（默认 DUIZHAO_MODEL）")
     p.add_argument("--api-base", metavar="URL", help="OpenAI 兼容服务地址（默认 DUIZHAO_API_BASE），配合 --model openai/<模型>")
-    p.add_argument("-o", "--output", metavar="OUT", help="把材料写入文件（.md 或 .txt）")
+    p.add_argument("-o", "--output", metavar="OUT", help="把材料写入文件（.md、.txt，或公文格式的 .docx）")
+    p.add_argument("--critique", action="store_true", help="起草后再请模型逐条审读（需要配置模型）")
+    p.add_argument("--rounds", type=int, default=0, metavar="N",
+                   help="有“错误”级问题时，请模型按审读意见修改被指出的句子，最多 N 轮（建议 1–2）")
     p.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（json：一个结果对象）")
     p.set_defaults(func=run)
 
@@ -89,9 +92,9 @@ def run(args: argparse.Namespace) -> int:
 
     out = Path(args.output) if args.output else None
     if out is not None and out.suffix.lower() not in TEXT_SUFFIXES:
-        if out.suffix.lower() == ".docx":
-            return _fail("draft 暂不直接输出 .docx：请先用 -o 输出 .md，再用 duizhao export 转为 Word 文件。")
-        return _fail(f"-o 只支持 .md 或 .txt 文件：{out.name}")
+        return _fail(f"-o 只支持 .md、.txt 或 .docx 文件：{out.name}")
+    if not 0 <= args.rounds <= 5:
+        return _fail("--rounds 应在 0 到 5 之间。")
     try:
         from service.drafting.pipeline import resolve_structure
         from service.llm import get_backend
@@ -117,7 +120,8 @@ def run(args: argparse.Namespace) -> int:
     async def consume():
         from service.drafting.pipeline import adraft_stream
 
-        async for event in adraft_stream(notes, structure=structure, backend=backend):
+        async for event in adraft_stream(notes, structure=structure, backend=backend,
+                                         critique=args.critique, rounds=args.rounds):
             if event.kind == "delta":
                 if stream_stdout:
                     sys.stdout.write(event.text)
@@ -140,7 +144,12 @@ def run(args: argparse.Namespace) -> int:
         return _failed(result, args, out, stream_stdout)
     if out is not None:
         try:
-            out.write_text(result.text, encoding="utf-8")
+            if out.suffix.lower() == ".docx":
+                from service.export.docx import build_docx
+
+                out.write_bytes(build_docx(result.text))
+            else:
+                out.write_text(result.text, encoding="utf-8")
         except OSError as exc:
             return _fail(f"无法写入 {out}：{exc.strerror or '写入失败'}")
     if args.format == "json":
@@ -160,7 +169,8 @@ def _failed(result, args: argparse.Namespace, out: Path | None, streamed: bool) 
     kept = ""
     if result.text:
         if out is not None:
-            partial = out.with_name(out.name + ".partial")
+            partial = out.with_name(out.stem + ".partial.txt" if out.suffix.lower() == ".docx"
+                                    else out.name + ".partial")
             try:
                 partial.write_text(result.text, encoding="utf-8")
                 kept = f"已生成的部分内容保存在 {partial}。"

@@ -98,10 +98,11 @@ def _resolve_structure(structure, notes, doc: Document):
         return structure, None
     if isinstance(structure, str) and structure:
         return get_structure(structure), None
-    if notes is not None and getattr(notes, "structure", None):
-        return get_structure(notes.structure), {
+    sid = notes.structure_id() if notes is not None else None
+    if sid:
+        return get_structure(sid, allow_path=False), {
             "method": "notes", "confidence": 1.0,
-            "reason": f"按角色笔记中指定的结构 {notes.structure}"}
+            "reason": f"按角色笔记中指定的结构 {sid}"}
     det = detect_structure(doc.norm.text)
     info = {"method": "detected", "confidence": round(det.confidence, 2),
             "reason": det.reason}

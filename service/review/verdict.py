@@ -22,6 +22,9 @@ def verdict(findings: list[Finding], specificity: float | None) -> str:
         return FAIL
     if specificity is not None and specificity < fail["max_specificity"]:
         return FAIL
-    if errors or len(warnings) >= policy["revise"]["min_warnings"]:
+    revise = policy["revise"]
+    if errors or len(warnings) >= revise["min_warnings"]:
+        return REVISE
+    if any(f.category in revise.get("categories", ()) for f in findings):
         return REVISE
     return PASS

@@ -69,13 +69,23 @@ def test_notes_from_stdin(capsys, monkeypatch):
     ([TAX, "--structure", "org-life-1999"], ""),
     ([TAX, "--api-base", "http://127.0.0.1:9/v1"], "还需要 --model"),
     ([TAX, "--model", "bad model"], "模型名称无效"),
-    ([TAX, "-o", "out.docx"], ".docx"),
-    ([TAX, "-o", "out.pdf"], "只支持 .md 或 .txt"),
+    ([TAX, "-o", "out.pdf"], "只支持 .md、.txt 或 .docx"),
+    ([TAX, "--rounds", "9"], "--rounds"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("duizhao: ") and message in err
+
+
+def test_outline_to_docx(capsys, tmp_path):
+    import docx
+
+    out = tmp_path / "提纲.docx"
+    code, stdout, err = run(capsys, TAX, "-o", str(out))
+    assert code == 0 and stdout == "" and "已写入" in err
+    paras = [p.text for p in docx.Document(str(out)).paragraphs if p.text.strip()]
+    assert paras[0].endswith("（提纲）") and any("32户" in p for p in paras)
 
 
 def test_invalid_notes(capsys, tmp_path):
