@@ -24,9 +24,11 @@ def docx_text(data: bytes) -> str:
         import docx  # python-docx; imported only for Word input
     except ImportError as exc:  # pragma: no cover - dependency is declared
         raise InputError("无法读取 Word 文件：缺少 python-docx。") from exc
+    from lxml.etree import XMLSyntaxError  # python-docx's parser
+
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError) as exc:
         raise InputError("Word 文件已损坏或不是 .docx 格式（旧版 .doc 请先另存为 .docx）。") from exc
     lines = [p.text for p in document.paragraphs]
     for table in document.tables:
