@@ -29,14 +29,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 MAX_REASKS = 2
 TEMPERATURE = 0.0
+SEED = 2021  # sent where the provider accepts a seed (service/llm/providers.yaml)
 KEEP_RULES = "以下为完整的规则检查结果。"
 NO_MODEL = "未配置模型，无法进行模型审读（设置 DUIZHAO_MODEL 或使用 --model）。" + KEEP_RULES
 
 
 class Deterministic:
-    """A backend seen through a fixed sampling temperature (0): what the structured
-    output helper calls. The seed is not passed: the backend facade has no seed
-    parameter (see docs/bench-critique.md)."""
+    """A backend seen through a fixed sampling temperature (0) and seed: what the
+    structured output helper calls. The backend sends the seed only to providers our
+    configuration marks as accepting one."""
 
     def __init__(self, backend: "Backend", temperature: float = TEMPERATURE):
         self._backend = backend
@@ -52,6 +53,7 @@ class Deterministic:
 
     async def acomplete(self, messages: list[dict[str, Any]], **kw: Any):
         kw.setdefault("temperature", self.temperature)
+        kw.setdefault("seed", SEED)
         return await self._backend.acomplete(messages, **kw)
 
 

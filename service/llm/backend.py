@@ -214,8 +214,10 @@ class Backend:
 
     async def astream(self, messages: list[dict[str, Any]], *, max_tokens: int | None = None,
                       response_format: dict | None = None, temperature: float | None = None,
+                      seed: int | None = None,
                       ) -> AsyncIterator["str | Completion"]:
         """Yield text deltas as they arrive, then one :class:`Completion`.
+        ``seed`` is sent only where our provider configuration says the API accepts it.
         Raises :class:`BackendError` (with ``partial`` text) on failure."""
         budget = self.check_budget(messages, max_tokens)
         kwargs: dict[str, Any] = dict(model=self.config.group, messages=messages, stream=True,
@@ -225,6 +227,8 @@ class Backend:
             kwargs["response_format"] = response_format
         if temperature is not None:
             kwargs["temperature"] = temperature
+        if seed is not None and self.config.primary.seed:
+            kwargs["seed"] = seed
         router = self._get_router()
         loop = asyncio.get_running_loop()
         dl, st = self.deadlines, _State()

@@ -35,7 +35,7 @@ PROVIDERS_FILE = Path(__file__).parent / "providers.yaml"
 MODES = ("json_schema", "json_object")
 ROUTER_KEYS = {"fallbacks", "num_retries", "timeout", "stream_timeout", "retry_after", "allowed_fails",
                "cooldown_time", "max_fallbacks", "routing_strategy", "disable_cooldowns"}
-OUR_MODEL_INFO = {"tokenizer", "structured_output"}
+OUR_MODEL_INFO = {"tokenizer", "structured_output", "seed"}
 PRICE_KEYS = ("input_cost_per_token", "output_cost_per_token")
 NO_KEY = "no-key"  # placeholder for local OpenAI-compatible servers that need none
 
@@ -54,6 +54,7 @@ class Deployment:
     api_base: str | None
     structured_output: str      # json_schema | json_object
     tokenizer: str
+    seed: bool = False          # the API accepts a sampling seed (providers.yaml)
     max_input_tokens: int | None = None
     max_output_tokens: int | None = None
     input_cost_per_token: float | None = None
@@ -132,6 +133,7 @@ def _deployment(group: str, params: dict[str, Any], info: dict[str, Any]) -> Dep
     return Deployment(
         group=group, model=model, provider=provider_of(model), api_base=params.get("api_base"),
         structured_output=facts["structured_output"], tokenizer=facts["tokenizer"],
+        seed=bool(facts.get("seed", False)),
         max_input_tokens=num("max_input_tokens", int), max_output_tokens=num("max_output_tokens", int),
         input_cost_per_token=num("input_cost_per_token"), output_cost_per_token=num("output_cost_per_token"),
     )

@@ -86,7 +86,7 @@ def test_draft_with_critique_and_revision(server, backend, notes):
     assert result.ok and server.calls("critic") == 4 and result.usage.calls == 4
     assert PRAISE_SPAN not in result.text and FIXED in result.text
     j = result.to_json()
-    assert j["review"]["verdict"] == "可提交" and j["review"]["critique"]["status"] == "ok"
+    assert j["review"]["verdict"] == "需修改" and not any(f["severity"] == "error" for f in j["review"]["findings"]) and j["review"]["critique"]["status"] == "ok"
     rev = j["revision"]
     assert rev["stopped"] == "converged" and len(rev["rounds"]) == 2 and rev["rounds"][0]["text"] == PRAISE
     assert [p["id"].split("@")[0] for p in j["prompts"]] == ["draft", "critique", "revise", "critique"]

@@ -30,7 +30,8 @@ def test_model_facts_come_from_our_table(model, api_base, mode, tokenizer):
 
 def test_model_info_overrides():
     facts = model_facts("openai/x", "http://h/v1", {"structured_output": "json_schema", "tokenizer": "o200k_base"})
-    assert facts == {"structured_output": "json_schema", "tokenizer": "o200k_base"}
+    assert facts == {"structured_output": "json_schema", "tokenizer": "o200k_base", "seed": True}
+    assert model_facts("openai/x", "http://h/v1", {"seed": False})["seed"] is False
     with pytest.raises(BackendConfigError, match="structured_output"):
         model_facts("openai/x", None, {"structured_output": "xml"})
 
