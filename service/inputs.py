@@ -18,7 +18,7 @@ from service.text.normalize import decode_input
 MAX_BYTES = 5 * 1024 * 1024
 
 
-def docx_text(data: bytes) -> str:
+def docx_text(data: bytes, name: str = "Word 文件") -> str:
     """The text of a .docx: its paragraphs (body and tables) joined by newlines."""
     try:
         import docx  # python-docx; imported only for Word input
@@ -29,7 +29,7 @@ def docx_text(data: bytes) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError) as exc:
-        raise InputError("Word 文件已损坏或不是 .docx 格式（旧版 .doc 请先另存为 .docx）。") from exc
+        raise InputError(f"{name}：Word 文件已损坏或不是 .docx 格式（旧版 .doc 请先另存为 .docx）。") from exc
     lines = [p.text for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
@@ -40,7 +40,7 @@ def docx_text(data: bytes) -> str:
 def decode_text(data: bytes, name: str) -> str:
     """Bytes of a text or Word file → text, or an InputError naming ``name``."""
     if data[:4] == b"PK\x03\x04":
-        return docx_text(data)
+        return docx_text(data, name)
     if b"\x00" in data[:8192]:
         raise InputError(f"{name}：不是文本文件（看起来是二进制文件）。请提供 .txt、.md 或 .docx。")
     try:

@@ -1,0 +1,1 @@
+"""Small routers mounted under ``/v1`` by :func:`service.api.app.create_app`."""
