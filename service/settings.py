@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     # ---- service --------------------------------------------------------------------
     database_url: str = Field(default_factory=_default_database_url)
     api_tokens: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
-    max_request_bytes: int = Field(default=1_000_000, ge=1024)
+    max_request_bytes: int = Field(default=1_048_576, ge=1024, description="1 MiB; larger bodies get 413")
     max_text_chars: int = Field(default=50_000, ge=1000)
     max_revision_rounds: int = Field(default=2, ge=0, le=2)
     # HTTP API (service/api): drafting admission and the models callers may name
