@@ -225,18 +225,23 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# A cheap gate: the first character a line-start marker can begin with.
+_MARKER_START = frozenset(_CN + "第(0123456789" + "".join(chr(c) for c in range(0x2460, 0x2474)))
+
+
 def _line_marker(text: str, start: int, end: int) -> tuple[str, int, int, str] | None:
     """(style, value, marker_end, label) of a marker at a line start, if any."""
     s, _ = _strip_span(text, start, end)
-    line = text[s:end]
+    if s >= end or text[s] not in _MARKER_START:
+        return None
     for style, rx in _LINE_MARKERS:
-        m = rx.match(line)
+        m = rx.match(text, s, end)
         if m:
             raw = m.group(1)
             value = (ord(raw) - 0x245F) if style == "circled" else cn_to_int(raw)
             if value <= 0:
                 continue
-            return style, value, s + m.end(), m.group(0)
+            return style, value, m.end(), m.group(0)
     return None
 
 
