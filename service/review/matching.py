@@ -363,6 +363,7 @@ def result(ctx: ReviewContext) -> MatchResult:
     else:
         weight = {t: 1.0 for t in df}
     hw, sat, tail = th["headline_weight"], th["body_saturation"], th["measure_tail_weight"]
+    head_weights = [sum(weight[t] for t in pp.head) for pp in profiles]
 
     scores: dict[tuple[str, str], float] = {}
     answers: dict[str, list[str]] = {}
@@ -373,8 +374,7 @@ def result(ctx: ReviewContext) -> MatchResult:
         spans = _measure_spans(text, m)
         mt = _measure_topics(seg, text, m, tail)
         row: dict[str, float] = {}
-        for pp in profiles:
-            head_w = sum(weight[t] for t in pp.head)
+        for pp, head_w in zip(profiles, head_weights):
             head = (sum(weight[t] * mt[t] for t in pp.head & mt.keys()) / head_w
                     if head_w else 0.0)
             head_hit[pp.item.id] = max(head_hit.get(pp.item.id, 0.0), head)
