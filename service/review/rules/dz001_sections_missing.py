@@ -2,7 +2,8 @@
 
 检查什么 / What it checks:
   材料是否有“查摆问题”“原因剖析”“整改措施”三个部分（标题措辞可以不同：存在的问题、
-  问题根源、整改方向……都能识别），以及本年度结构要求的其他部分（如上年度整改落实情况）。
+  问题根源、整改方向……都能识别）。上年度整改落实情况只在本人提供了上年度措施时要求
+  （见 DZ503，domain.md Q17），案例剖析见 DZ005。
 为什么 / Why (domain.md Q1): 问题—原因—措施是对照检查材料的基本骨架，缺一部分就不是一份
   完整的材料，审核人会直接退回。
 示例 / Example: 只有“存在的问题”和“下一步打算”，没有原因剖析。
@@ -24,7 +25,6 @@ _HOW = {
     "problems": "按本年度要求的几个方面逐条写出本人的具体问题（哪件事、什么时间、什么影响）。",
     "causes": "从理想信念、宗旨意识、党性修养、纪律规矩等主观方面剖析问题产生的原因。",
     "measures": "针对每个问题写出整改措施：做什么、做多少、什么时候完成。",
-    "followup": "写明上年度整改措施逐条落实的情况：完成了哪些、哪些没完成、为什么。",
 }
 
 
@@ -41,15 +41,7 @@ def _anchor(doc) -> tuple[int, int]:
 def check(ctx, rule):
     doc = ctx.doc
     present = {s.kind for s in doc.sections}
-    wanted = dict(_CORE)
-    if ctx.structure is not None:
-        for spec in ctx.structure.required_sections():
-            if spec.kind == "followup":
-                wanted.setdefault("followup", spec.title)
     start, end = _anchor(doc)
-    for kind, title in wanted.items():
-        if kind in present:
-            continue
-        severity = "warning" if kind == "followup" else None
-        yield ctx.finding(
-            rule, start, end, f"缺少“{title}”部分。", _HOW[kind], severity=severity)
+    for kind, title in _CORE.items():
+        if kind not in present:
+            yield ctx.finding(rule, start, end, f"缺少“{title}”部分。", _HOW[kind])
