@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         auth = "未配置 DUIZHAO_API_TOKENS：不做身份验证，只监听本机回环地址"
     model = settings.model or (str(settings.models_file) if settings.models_file else "未配置（起草只生成提纲）")
-    print(f"duizhao: 服务地址 http://{args.host}:{args.port}（接口文档 /v1/docs）\n"
+    print(f"duizhao: 已启动：在浏览器打开 http://{args.host}:{args.port}/ 起草和审读（接口文档 /v1/docs）\n"
           f"duizhao: {auth}\nduizhao: 模型：{model}\nduizhao: 数据库：{where}", file=sys.stderr, flush=True)
     try:
         store = open_store(settings.database_url)   # migrations applied before the first request
