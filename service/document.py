@@ -21,6 +21,7 @@ heading (方面, 对照, 带头, 检视 …); in the measures section an inner n
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -30,6 +31,7 @@ _CN = "一二三四五六七八九十"
 _CN_VALUE = {c: i + 1 for i, c in enumerate(_CN)}
 
 
+@lru_cache(maxsize=512)
 def cn_to_int(s: str) -> int:
     """一 → 1, 十 → 10, 十二 → 12, 二十 → 20 (enough for numbering)."""
     if not s:
@@ -61,6 +63,12 @@ _LINE_MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("aparen", re.compile(r"\((\d{1,2})\)")),
     ("circled", re.compile(r"([\u2460-\u2473])")),
 ]
+# All line-start styles in one alternation: group "<style>" wraps that style's pattern,
+# whose value group is the next group.
+_LINE_MARKER_ANY = re.compile(
+    "|".join(f"(?P<{style}>{rx.pattern})" for style, rx in _LINE_MARKERS))
+_LINE_STYLE_INDEX = {style: i for i, (style, _rx) in enumerate(_LINE_MARKERS)}
+_MARKER_VALUE = re.compile(rf"{_N}|\d{{1,2}}")
 # Inline markers: only right after a sentence end (or a colon), never mid-clause.
 _INLINE = re.compile(
     rf"(?<=[。;:!?])[ \t]*(?:"
@@ -217,6 +225,10 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _line_end(line: tuple[int, int]) -> int:
+    return line[1]
+
+
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start] in " \t\u3000\n":
         start += 1
@@ -234,7 +246,18 @@ def _line_marker(text: str, start: int, end: int) -> tuple[str, int, int, str] |
     s, _ = _strip_span(text, start, end)
     if s >= end or text[s] not in _MARKER_START:
         return None
-    for style, rx in _LINE_MARKERS:
+    # One pass over all styles (the alternation tries them in _LINE_MARKERS order, so the
+    # first alternative that matches is the first style whose pattern matches); the loop
+    # below continues after it only when that marker's value is not a number.
+    m = _LINE_MARKER_ANY.match(text, s, end)
+    if m is None:
+        return None
+    style = m.lastgroup
+    raw = m.group(m.lastindex + 1)
+    value = (ord(raw) - 0x245F) if style == "circled" else cn_to_int(raw)
+    if value > 0:
+        return style, value, m.end(), m.group(0)
+    for style, rx in _LINE_MARKERS[_LINE_STYLE_INDEX[style] + 1:]:
         m = rx.match(text, s, end)
         if m:
             raw = m.group(1)
@@ -245,20 +268,34 @@ def _line_marker(text: str, start: int, end: int) -> tuple[str, int, int, str] |
     return None
 
 
+_MISS = object()
+
+
+def _line_marker_memo(text: str, start: int, end: int, memo: dict | None):
+    """:func:`_line_marker` of a stripped line span, remembered per parse in ``memo``."""
+    if memo is None:
+        return _line_marker(text, start, end)
+    key = (start, end)
+    mk = memo.get(key, _MISS)
+    if mk is _MISS:
+        mk = memo[key] = _line_marker(text, start, end)
+    return mk
+
+
 def _heading_end(text: str, start: int, end: int) -> int:
     """End of a heading: first sentence end (inclusive) or the line end."""
     m = _SENTENCE_END.search(text, start, end)
     return m.end() if m else end
 
 
-def _find_sections(text: str, lines: list[tuple[int, int]]):
+def _find_sections(text: str, lines: list[tuple[int, int]], memo: dict | None = None):
     """Section heading candidates: (kind, line_start, heading_start, heading_end, label)."""
     cands = []
     for (ls, le) in lines:
         s, e = _strip_span(text, ls, le)
         if s >= e:
             continue
-        mk = _line_marker(text, s, e)
+        mk = _line_marker_memo(text, s, e, memo)
         if mk:
             style, _value, mend, label = mk
             if style not in ("dun", "part", "paren"):
@@ -288,14 +325,21 @@ def _find_sections(text: str, lines: list[tuple[int, int]]):
     return [c for c in cands if c[1] in keep]
 
 
-def _collect_markers(text: str, start: int, end: int, lines) -> list[Node]:
+def _collect_markers(text: str, start: int, end: int, lines,
+                     memo: dict | None = None) -> list[Node]:
     """Every numbering marker in [start, end), line-start and inline, in order."""
     found: dict[int, Node] = {}
-    for (ls, le) in lines:
-        if le <= start or ls >= end:
+    # lines are in order: skip those ending at or before ``start`` by bisection
+    lo = bisect_right(lines, start, key=_line_end)
+    for (ls, le) in lines[lo:]:
+        if ls >= end:
+            break
+        if le <= start:
             continue
-        ls2 = max(ls, start)
-        mk = _line_marker(text, ls2, min(le, end))
+        # the marker of a span is the marker of the span stripped of blanks (no marker
+        # pattern consumes a blank, and a blank or the span end both stop a lookahead)
+        a, b = _strip_span(text, max(ls, start), min(le, end))
+        mk = _line_marker_memo(text, a, b, memo)
         if mk:
             style, value, mend, label = mk
             pos = mend - len(label)
@@ -316,7 +360,7 @@ def _collect_markers(text: str, start: int, end: int, lines) -> list[Node]:
         if style == "circled":
             value = ord(label) - 0x245F
         else:
-            raw = re.search(rf"{_N}|\d{{1,2}}", label)
+            raw = _MARKER_VALUE.search(label)
             value = cn_to_int(raw.group(0)) if raw else 0
         if value > 0:
             found[pos] = Node(style, value, label, pos, pos + len(label), inline=True)
@@ -369,6 +413,7 @@ class _Builder:
         self.text = doc.norm.text
         self.counts = {"problem": 0, "cause": 0, "measure": 0, "followup": 0}
         self.aspect_no = 0
+        self.memo: dict = {}
 
     def item(self, section: Section, kind: str, node: Node | None, start: int, end: int,
              body_start: int, aspect: int | None = None, group: str | None = None) -> Item | None:
@@ -398,7 +443,7 @@ class _Builder:
     def build(self, section: Section, lines) -> None:
         text = self.text
         kind = ITEM_KIND.get(section.kind)
-        nodes = _collect_markers(text, section.heading_end, section.end, lines)
+        nodes = _collect_markers(text, section.heading_end, section.end, lines, self.memo)
         roots = _build_tree(nodes, section.end)
         section.nodes = roots
         for n in _walk(roots):
@@ -461,13 +506,14 @@ def parse(text: str | Normalized) -> Document:
 
     # title: the first non-empty line, when it reads like one
     body_start = 0
+    memo: dict = {}
     for (ls, le) in lines:
         s, e = _strip_span(t, ls, le)
         if s >= e:
             continue
         line = t[s:e]
         if (len(line) <= 60 and not line.endswith("。") and _TITLE_WORDS.search(line)
-                and not _line_marker(t, s, e)):
+                and not _line_marker_memo(t, s, e, memo)):
             doc.title, doc.title_span = line, (s, e)
             body_start = le
         break
@@ -485,7 +531,7 @@ def parse(text: str | Normalized) -> Document:
             continue
         break
 
-    cands = [c for c in _find_sections(t, lines) if c[2] >= body_start and c[2] < end]
+    cands = [c for c in _find_sections(t, lines, memo) if c[2] >= body_start and c[2] < end]
     if cands:
         first = cands[0][2]
         ps, pe = _strip_span(t, body_start, first)
@@ -497,6 +543,7 @@ def parse(text: str | Normalized) -> Document:
             doc.preamble_span = (ps, pe)
 
     builder = _Builder(doc)
+    builder.memo = memo
     for i, (kind, _style, hs, he, label, heading) in enumerate(cands):
         s_end = cands[i + 1][2] if i + 1 < len(cands) else end
         sec = Section(kind=kind, title=heading.strip("。;: "), start=hs, end=s_end,

@@ -58,6 +58,7 @@ import os
 import re
 import sys
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -413,8 +414,9 @@ def normalize_heading(text: str, *, fillers: bool = True) -> str:
         if not m or m.end() == 0:
             break
         s = s[m.end():]
-    s = _NON_WORD.sub("", s)
-    if fillers:
+    if not s.isalnum():     # [\W_] is exactly the characters that are not alphanumeric
+        s = _NON_WORD.sub("", s)
+    if fillers and (s.endswith(_SUFFIX_FILLERS) or s.startswith(_PREFIX_FILLERS)):
         changed = True
         while changed:
             changed = False
@@ -523,7 +525,7 @@ def _headings(s: str) -> list[str]:
         line = line.strip()
         if not line:
             continue
-        if _HEAD_LINE.match(line) or len(line) <= 40:
+        if len(line) <= 40 or _HEAD_LINE.match(line):
             out.extend(_heading_pieces(line[:120]))
     return _unique(out)
 
@@ -533,6 +535,10 @@ class _Index:
     structures: tuple[Structure, ...]
     choices: list[str]
     owners: list[tuple[int, int]]           # (structure index, aspect number)
+    # the distinct choices sorted by length, their lengths, and the owners of each
+    by_len: list[str] = field(default_factory=list)
+    lens: list[int] = field(default_factory=list)
+    by_len_owners: list[tuple[tuple[int, int], ...]] = field(default_factory=list)
 
 
 _INDEX_CACHE: dict[tuple[int, ...], _Index] = {}
@@ -549,9 +555,15 @@ def _index(structures: tuple[Structure, ...]) -> _Index:
             for k in keys:
                 choices.append(k)
                 owners.append((i, number))
+    grouped: dict[str, list[tuple[int, int]]] = {}
+    for k, owner in zip(choices, owners):
+        grouped.setdefault(k, []).append(owner)
+    by_len = sorted(grouped, key=len)
     if len(_INDEX_CACHE) >= 8:
         _INDEX_CACHE.clear()
-    _INDEX_CACHE[key] = built = _Index(structures, choices, owners)
+    _INDEX_CACHE[key] = built = _Index(
+        structures, choices, owners, by_len, [len(k) for k in by_len],
+        [tuple(grouped[k]) for k in by_len])
     return built
 
 
@@ -599,11 +611,21 @@ def detect_structure(text: str, structures: list[Structure] | None = None) -> De
     found: dict[int, set[int]] = {}
     if idx.choices:
         cutoff = MATCH_THRESHOLD * 100
+        # fuzz.ratio(a, b) ≤ 200·min(|a|, |b|) / (|a| + |b|): only choices whose length
+        # allows the cutoff are scored (the bound is applied with a margin, so no choice
+        # that could reach the cutoff is skipped). Equal choices are scored once.
+        share = cutoff / (200 - cutoff) - 1e-9      # min/max length ratio the cutoff needs
+        lens, by_len, by_len_owners = idx.lens, idx.by_len, idx.by_len_owners
         for h in _headings(s):
-            for _, score, ci in process.extract(h, idx.choices, scorer=fuzz.ratio, processor=None,
-                                                score_cutoff=cutoff, limit=None):
-                i, number = idx.owners[ci]
-                found.setdefault(i, set()).add(number)
+            n = len(h)
+            lo = bisect_left(lens, n * share)
+            hi = bisect_right(lens, n / share)
+            if lo >= hi:
+                continue
+            for _, score, ci in process.extract(h, by_len[lo:hi], scorer=fuzz.ratio,
+                                                processor=None, score_cutoff=cutoff, limit=None):
+                for i, number in by_len_owners[lo + ci]:
+                    found.setdefault(i, set()).add(number)
 
     results: list[tuple[float, int, list[str]]] = []
     for i, st in enumerate(pool):

@@ -37,8 +37,10 @@ before any counting: a unit whose 3-grams mostly do not occur anywhere in the co
 cannot reach the threshold (``J ≤ |A ∩ B| / |A| ≤ |A ∩ V| / |A|``, V = corpus
 vocabulary). The index is built lazily on first use and cached for the process (≈ 7 ms
 for the bundled corpus, normalization included), so importing this module costs
-nothing. datasketch stays the right tool for large-scale cross-document similarity
-(the eval suite comparing many drafts, a branch's members against each other).
+nothing. The corpus also remembers the score of each unit text it has scored (a
+sentence copied from a template recurs across documents and re-reviews; bounded).
+datasketch stays the right tool for large-scale cross-document similarity (the eval
+suite comparing many drafts, a branch's members against each other).
 
 Offsets are Python ``str`` indices into the text given (for a document: normalized).
 """
@@ -46,6 +48,7 @@ Offsets are Python ``str`` indices into the text given (for a document: normaliz
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -72,6 +75,12 @@ def _is_feature(ch: str) -> bool:
 
 
 _NON_FEATURE = re.compile(r"[^\u4e00-\u9fff\u3400-\u4dbf0-9]+")
+# What search() deletes from a region to get the feature text of every unit, the unit
+# ends kept: a numbering marker right after a unit end (where _add_unit strips one; the
+# region's first marker is stripped separately) and every non-feature character.
+_UNIT_STRIP = re.compile(r"(?<=[。!?;；！？\n])" + _MARKER.pattern
+                         + r"|[^\u4e00-\u9fff\u3400-\u4dbf0-9。!?;；！？\n]+")
+_GRAM = re.compile(r"(?=(...))", re.S)
 
 
 def features(text: str) -> str:
@@ -122,7 +131,8 @@ def units(text: str, start: int = 0, end: int | None = None) -> list[Unit]:
     return out
 
 
-def _add_unit(text: str, s: int, e: int, out: list[Unit]) -> None:
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    """Offsets of the unit in the raw segment ``text[s:e]`` (marker and edges removed)."""
     m = _MARKER.match(text, s, e)
     if m:
         s = m.end()
@@ -130,6 +140,11 @@ def _add_unit(text: str, s: int, e: int, out: list[Unit]) -> None:
         s += 1
     while e > s and text[e - 1] in " \t\u3000,，、:：":
         e -= 1
+    return s, e
+
+
+def _add_unit(text: str, s: int, e: int, out: list[Unit]) -> None:
+    s, e = _trim(text, s, e)
     f = features(text[s:e])
     if not f:
         return
@@ -223,32 +238,72 @@ class Corpus:
         is never matched and ends the current run."""
         breaks = sorted(breaks)
         runs: list[Run] = []
-        cur: list[tuple[Unit, float, int]] = []
+        cur: list[tuple[int, int, int, float, int]] = []   # (seg start, seg end, size, score, doc)
 
         def close() -> None:
             if cur:
-                chars = sum(u.size for u, _, _ in cur)
+                chars = sum(c[2] for c in cur)
                 if chars >= min_chars:
-                    sim = sum(u.size * j for u, j, _ in cur) / chars
+                    sim = sum(c[2] * c[3] for c in cur) / chars
                     weight: dict[int, int] = {}
-                    for u, _, di in cur:
-                        weight[di] = weight.get(di, 0) + u.size
+                    for c in cur:
+                        weight[c[4]] = weight.get(c[4], 0) + c[2]
                     doc = self.docs[max(weight, key=weight.__getitem__)]
-                    runs.append(Run(cur[0][0].start, cur[-1][0].end, round(sim, 2), doc,
-                                    len(cur), chars))
+                    run_start = _trim(text, cur[0][0], cur[0][1])[0]
+                    run_end = _trim(text, cur[-1][0], cur[-1][1])[1]
+                    runs.append(Run(run_start, run_end, round(sim, 2), doc, len(cur), chars))
                 cur.clear()
 
-        for u in units(text, start, end):
-            if any(bs < u.end and be > u.start for bs, be in breaks):
+        # The region is processed at C level: numbering markers at unit starts removed,
+        # non-feature characters dropped, split at unit ends. Piece k is the feature text
+        # of raw segment k (the text between two unit ends), exactly what units() yields
+        # for it; offsets (trimmed like units()) are only computed where they matter.
+        end = len(text) if end is None else end
+        region = text[start:end]
+        first = _MARKER.match(region)
+        pieces = _UNIT_END.split(_UNIT_STRIP.sub("", region[first.end():] if first else region))
+        seg_starts = [start]
+        seg_starts += [start + u.end() for u in _UNIT_END.finditer(region)]
+        seg_ends = seg_starts[1:]
+        seg_ends[:] = [x - 1 for x in seg_ends]
+        seg_ends.append(end)
+
+        # Segments that overlap a break span (a unit inside them breaks runs): found by
+        # bisection on the untrimmed segments (a superset), then checked exactly.
+        broken: set[int] = set()
+        for bs, be in breaks:
+            if bs < end and be > start:
+                k = bisect_right(seg_ends, bs)
+                while k < len(pieces) and seg_starts[k] < be:
+                    broken.add(k)
+                    k += 1
+
+        # Events: (segment index, piece) for units to score, None for a break.
+        events: list[tuple[int, str] | None] = []
+        for k, f in enumerate(pieces):
+            if not f:
+                continue
+            if k in broken:
+                s, e = _trim(text, seg_starts[k], seg_ends[k])
+                if any(bs < e and be > s for bs, be in breaks):
+                    events.append(None)
+                    continue
+            if len(f) >= MIN_UNIT_CHARS:
+                events.append((k, f))
+        if not events:
+            return runs
+
+        best = self.best
+        for ev in events:
+            if ev is None:
                 close()
                 continue
-            if u.size < MIN_UNIT_CHARS:
-                continue
-            hit = self.best(u.grams, min_sim)
+            k, f = ev
+            hit = best(frozenset(_GRAM.findall(f)), min_sim)
             if hit is None:
                 close()
                 continue
-            cur.append((u, hit[0], hit[1]))
+            cur.append((seg_starts[k], seg_ends[k], len(f), hit[0], hit[1]))
         close()
         return runs
 

@@ -100,7 +100,16 @@ def normalize(text: str) -> Normalized:
             if folded != ch:
                 table[ord(ch)] = folded
         else:
-            out_text = text.translate(table) if table else text
+            if not table:
+                out_text = text
+            elif len(table) <= 24 and table.keys().isdisjoint(map(ord, table.values())):
+                # No replacement character is itself replaced, so one str.replace per
+                # entry equals str.translate (which is slow on non-ASCII text).
+                out_text = text
+                for code, folded in table.items():
+                    out_text = out_text.replace(chr(code), folded)
+            else:
+                out_text = text.translate(table)
             return Normalized(original=text, text=out_text, origin=range(len(text)))
     return _normalize_slow(text)
 

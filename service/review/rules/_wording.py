@@ -92,3 +92,33 @@ def excerpt(text: str, limit: int = 24) -> str:
     """Shorten a quoted phrase for a message."""
     text = text.replace("\n", " ")
     return text if len(text) <= limit else text[:limit] + "……"
+
+
+@lru_cache(maxsize=64)
+def _presence(phrases: tuple[str, ...]):
+    """One regex finding, at every position, the longest of ``phrases`` starting there,
+    and for each phrase the other phrases that are its prefixes."""
+    uniq = sorted({p for p in phrases if p}, key=len, reverse=True)
+    if not uniq:
+        return None, {}
+    first = "".join(sorted({p[0] for p in uniq}))
+    rx = re.compile("(?=[" + re.escape(first) + "])(?=(" + "|".join(map(re.escape, uniq)) + "))")
+    prefixes = {p: tuple(q for q in uniq if q != p and p.startswith(q)) for p in uniq}
+    return rx, prefixes
+
+
+def present(ctx, phrases: tuple[str, ...]) -> frozenset[str]:
+    """Which of ``phrases`` occur in ``ctx.text`` (exactly ``{p for p in phrases if p in
+    text}``), found in one pass and cached per document. A phrase that occurs somewhere
+    is the longest match at that position or a prefix of it."""
+    key = ("_wording_present", phrases)
+    got = ctx.cache.get(key)
+    if got is None:
+        rx, prefixes = _presence(phrases)
+        found: set[str] = set(rx.findall(ctx.text)) if rx is not None else set()
+        for p in list(found):
+            found.update(prefixes[p])
+        if "" in phrases:
+            found.add("")
+        got = ctx.cache[key] = frozenset(found)
+    return got

@@ -124,7 +124,7 @@ def check(ctx, rule):
             missing=missing,
         )
     thin = load("causes")["thin"]
-    n_chars = sum(1 for ch in body if not ch.isspace())
+    n_chars = len("".join(body.split()))      # characters that are not whitespace
     if (len(doc.problems) >= thin["min_problems"] and len(section.items) < thin["min_causes"]
             and n_chars < thin["max_chars"]):
         # on the causes' text, not the heading: the engine keeps one finding per

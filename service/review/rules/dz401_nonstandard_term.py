@@ -26,7 +26,8 @@ from functools import lru_cache
 
 from service.review.lexicon import load
 from service.review.rules._wording import (QUOTES, after_ok, anchor, before_ok,
-                                           context_rx, inner, item_at, literal_rx, orig)
+                                           context_rx, inner, item_at, literal_rx, orig,
+                                           present)
 from service.text.normalize import normalize_phrase
 
 CODE = "DZ401"
@@ -97,12 +98,16 @@ def _data():
                       e.get("message", data["verb_message"]),
                       e.get("suggestion", data["verb_suggestion"])))
     quoted = [normalize_phrase(t) for t in data["always_quoted"]]
-    return data, wrongs, enums, verbs, quoted
+    # every phrase whose presence check() tests, for one combined pass per document
+    phrases = tuple([w.anchor for w in wrongs] + [m for en in enums for m in en.members]
+                    + [v[0] for v in verbs] + quoted)
+    return data, wrongs, enums, verbs, quoted, phrases
 
 
 def check(ctx, rule):
     text = ctx.text
-    data, wrongs, enums, verbs, quoted = _data()
+    data, wrongs, enums, verbs, quoted, phrases = _data()
+    here = present(ctx, phrases)
     reported: list[tuple[int, int]] = []
 
     def emit(s, e, message, suggestion, severity=None):
@@ -114,7 +119,7 @@ def check(ctx, rule):
 
     # 1. wrong forms
     for w in wrongs:
-        if w.anchor not in text:
+        if w.anchor not in here:
             continue
         for m in w.rx.finditer(text):
             s, e = m.span()
@@ -131,7 +136,7 @@ def check(ctx, rule):
     msgs = data["enumeration_messages"]
     order_min = int(data.get("enumeration_order_min", 3))
     for en in enums:
-        if sum(1 for mb in en.members if mb in text) < 2:
+        if sum(1 for mb in en.members if mb in here) < 2:
             continue
         canonical = "、".join(en.members)
         for m in en.run.finditer(text):
@@ -166,7 +171,7 @@ def check(ctx, rule):
 
     # 3. verb pairing
     for term, rx, right, message, suggestion in verbs:
-        if term not in text:
+        if term not in here:
             continue
         for m in rx.finditer(text):
             found = m.group("verb")
@@ -177,7 +182,7 @@ def check(ctx, rule):
 
     # 4. terms that must be quoted
     for term in quoted:
-        i = text.find(term)
+        i = text.find(term) if term in here else -1
         while i != -1:
             j = i + len(term)
             if not (i > 0 and text[i - 1] in QUOTES and j < len(text) and text[j] in QUOTES):

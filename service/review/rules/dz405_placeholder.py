@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from service.review.lexicon import load
-from service.review.rules._wording import after_ok, before_ok, context_rx, excerpt, item_at, orig
+from service.review.rules._wording import (after_ok, before_ok, context_rx, excerpt, item_at,
+                                           orig, present)
 from service.text.normalize import normalize_phrase
 
 CODE = "DZ405"
@@ -57,12 +58,18 @@ def _patterns() -> tuple[_Pattern, ...]:
     ) for e in data["patterns"])
 
 
+@lru_cache(maxsize=1)
+def _needs() -> tuple[str, ...]:
+    return tuple(n for p in _patterns() for n in p.needs)
+
+
 def check(ctx, rule):
     text = ctx.text
+    here = present(ctx, _needs())
     taken: list[tuple[int, int]] = []
     found_all = []
     for p in _patterns():
-        if p.needs and not any(n in text for n in p.needs):
+        if p.needs and not any(n in here for n in p.needs):
             continue
         for m in p.rx.finditer(text):
             s, e = m.span()
