@@ -53,16 +53,22 @@ The *tier* of an item is the best tier among its signals (strong > partial > vag
 none); DZ101 uses it to decide error / warning / pass.
 
 Speed: one Aho–Corasick pass over all phrase lists and one combined regex per pattern
-group per item; :func:`explain` caches per review in ``ctx.cache``. About 0.08 ms per
-item (a 5,000-character document with 16 problems: ≈1.3 ms CPU).
+group per item; a pattern that Python's re cannot skip through quickly (an alternation,
+a leading lookbehind) is tried only where a match can start (:func:`_scanner`); the
+clauses and quotes of an item are found once and shared. :func:`explain` caches per
+review in ``ctx.cache``. About 0.07 ms per item (a 5,000-character document with 16
+problems: ≈1.1 ms CPU).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+
+import ahocorasick
 
 from service.document import Item
 from service.review.context import ReviewContext
@@ -193,12 +199,32 @@ class _Lex:
     consequence: PhraseMatcher
     example: PhraseMatcher
     phrases: PhraseMatcher     # every phrase list above, payload = the kinds it belongs to
+    auto: Any                  # the same phrases as a raw automaton: key → (length, kinds)
+    abstract_rx: re.Pattern[str] | None
+    quote_not_after_rx: re.Pattern[str] | None
+    reporting_rx: re.Pattern[str] | None
+    harm_neg_rx: re.Pattern[str] | None
+    # fast equivalents of finditer (see _scanner): text, s, e → non-empty match spans
+    stock_sc: Any
+    time_sc: Any
+    not_counts_sc: Any
+    place_sc: Any
+    pending_sc: Any
+    thinking_free_sc: Any
+    harm_sc: Any
+    count_sc: Any
+    first_person_sc: Any
 
 
 def _rx(key: str) -> tuple[re.Pattern[str], ...]:
     """The patterns of ``key`` as one compiled alternation (one scan per text)."""
     pats = load(LEXICON).get(key) or []
     return (re.compile("|".join(f"(?:{p})" for p in pats)),) if pats else ()
+
+
+def _any_rx(words) -> re.Pattern[str] | None:
+    """A regex that finds any of ``words`` (``any(w in s for w in words)``), or None."""
+    return re.compile(_alt(words)) if words else None
 
 
 # lexicon key → signal kind, scanned together in one Aho–Corasick pass per item
@@ -222,48 +248,297 @@ def lex() -> _Lex:
     not_after = _alt(_words("first_person_not"))
     not_before = "".join(re.escape(c) for c in _words("first_person_not_before"))
     first_person_rx = re.compile(rf"(?<![{not_before}])我(?!{not_after})")
+    rxs = {k: _rx(k) for k in ("stock_patterns", "time_patterns", "not_counts_patterns",
+                                "place_patterns", "pending_patterns", "thinking_patterns",
+                                "harm_patterns")}
     combined: dict[str, set[str]] = {}
     for key, kind in _PHRASE_KINDS:
         for w in _words(key):
             combined.setdefault(w, set()).add(kind)
+    # the phrases automaton again, with (length, kinds) payloads so that a pass needs no
+    # Hit objects (same keys and order as PhraseMatcher: normalized, empty ones skipped)
+    auto = ahocorasick.Automaton()
+    for w, kinds in combined.items():
+        key = normalize_phrase(str(w))
+        if key:
+            auto.add_word(key, (len(key), tuple(kinds)))
+    if len(auto):
+        auto.make_automaton()
+    else:
+        auto = None
     return _Lex(
         stock=PhraseMatcher(list(_words("stock"))),
-        stock_rx=_rx("stock_patterns"),
+        stock_rx=rxs["stock_patterns"],
         vague_time=PhraseMatcher(list(_words("vague_time"))),
-        time_rx=_rx("time_patterns"),
+        time_rx=rxs["time_patterns"],
         count_rx=count_rx,
         not_counts=PhraseMatcher(list(_words("not_counts"))),
-        not_counts_rx=_rx("not_counts_patterns"),
+        not_counts_rx=rxs["not_counts_patterns"],
         reporting=_words("reporting_verbs"),
         quote_suffixes=_words("quote_suffixes"),
         quote_not_after=_words("quote_not_after"),
         places=PhraseMatcher(list(_words("places"))),
-        place_rx=_rx("place_patterns"),
-        pending_rx=_rx("pending_patterns"),
+        place_rx=rxs["place_patterns"],
+        pending_rx=rxs["pending_patterns"],
         behaviour_rx=re.compile(_alt(_words("behaviour_verbs"))),
         thinking_rx=re.compile(_alt(_words("thinking_verbs"))),
-        thinking_free_rx=_rx("thinking_patterns"),
+        thinking_free_rx=rxs["thinking_patterns"],
         abstract=_words("abstract_words"),
         first_person_rx=first_person_rx,
         harm=PhraseMatcher(list(_words("harm"))),
-        harm_rx=_rx("harm_patterns"),
+        harm_rx=rxs["harm_patterns"],
         harm_negations=_words("harm_negations"),
         consequence=PhraseMatcher(list(_words("consequence"))),
         example=PhraseMatcher(list(_words("example"))),
         phrases=PhraseMatcher({w: frozenset(k) for w, k in combined.items()}),
+        auto=auto,
+        abstract_rx=_any_rx(_words("abstract_words")),
+        quote_not_after_rx=_any_rx(_words("quote_not_after")),
+        reporting_rx=_any_rx(_words("reporting_verbs")),
+        harm_neg_rx=_any_rx(_words("harm_negations")),
+        # stock patterns start with literals: re's own scan is faster there
+        stock_sc=_plain_scanner(rxs["stock_patterns"][0] if rxs["stock_patterns"] else None),
+        time_sc=_scanner(rxs["time_patterns"][0] if rxs["time_patterns"] else None),
+        not_counts_sc=_scanner(rxs["not_counts_patterns"][0]
+                               if rxs["not_counts_patterns"] else None),
+        place_sc=_scanner(rxs["place_patterns"][0] if rxs["place_patterns"] else None),
+        pending_sc=_scanner(rxs["pending_patterns"][0] if rxs["pending_patterns"] else None),
+        thinking_free_sc=_scanner(rxs["thinking_patterns"][0]
+                                  if rxs["thinking_patterns"] else None),
+        harm_sc=_scanner(rxs["harm_patterns"][0] if rxs["harm_patterns"] else None),
+        count_sc=_scanner(count_rx),
+        first_person_sc=_scanner(first_person_rx),
     )
+
+
+
+# --------------------------------------------------------------------------- fast scans
+# Python's re skips quickly to a possible first character only when a pattern starts
+# with a literal or a character class; an alternation of patterns (or one starting with
+# a lookbehind) is tried at every position. For those we compute the set of characters
+# a match can start with (from the parsed pattern) and try the pattern only there: the
+# same matches as ``finditer`` (every position a match can start at is tried, in order).
+
+try:  # Python ≥ 3.11
+    from re import _constants as _sre_c, _parser as _sre_p
+except ImportError:  # pragma: no cover
+    import sre_constants as _sre_c  # type: ignore[no-redef]
+    import sre_parse as _sre_p  # type: ignore[no-redef]
+
+
+class _NoFirst(Exception):
+    pass
+
+
+def _first(seq, out: list[str]) -> bool:
+    """Add to ``out`` (regex class items) every character a match of ``seq`` can start
+    with; True when ``seq`` can match the empty string."""
+    c = _sre_c
+    for op, av in seq:
+        if op is c.LITERAL:
+            out.append(re.escape(chr(av)))
+            return False
+        if op is c.IN:
+            for iop, iav in av:
+                if iop is c.LITERAL:
+                    out.append(re.escape(chr(iav)))
+                elif iop is c.RANGE:
+                    out.append(f"{re.escape(chr(iav[0]))}-{re.escape(chr(iav[1]))}")
+                elif iop is c.CATEGORY and iav is c.CATEGORY_DIGIT:
+                    out.append(r"\d")
+                else:
+                    raise _NoFirst
+            return False
+        if op is c.BRANCH:
+            nullable = False
+            for alt in av[1]:
+                nullable = _first(alt, out) or nullable
+            if not nullable:
+                return False
+            continue
+        if op is c.SUBPATTERN:
+            if av[1] or av[2]:
+                raise _NoFirst
+            if not _first(av[3], out):
+                return False
+            continue
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            if not _first(av[2], out) and av[0] > 0:
+                return False
+            continue
+        if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+            continue        # zero-width: the next item starts the match
+        raise _NoFirst
+    return True
+
+
+_SCAN_FLAGS = re.UNICODE | re.MULTILINE | re.DOTALL
+
+
+def _first_chars(rx: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A character class matching every character a match of ``rx`` can start with, or
+    None (unknown, or ``rx`` can match the empty string)."""
+    try:
+        if rx.flags & ~_SCAN_FLAGS:
+            return None
+        chars: list[str] = []
+        if _first(_sre_p.parse(rx.pattern, rx.flags), chars) or not chars:
+            return None
+        return re.compile("[" + "".join(dict.fromkeys(chars)) + "]")
+    except Exception:  # noqa: BLE001 (any parser surprise: just no fast path)
+        return None
+
+
+@lru_cache(maxsize=None)
+def fast_finditer(rx: re.Pattern[str]):
+    """``(text, s=0, e=None) → iterator of matches``, the same matches as
+    ``rx.finditer(text, s, e)``, trying ``rx`` only where a match can start."""
+    cand = _first_chars(rx)
+    if cand is None:
+        def plain(text: str, s: int = 0, e: int | None = None):
+            return rx.finditer(text, s, len(text) if e is None else e)
+        return plain
+    search, match = cand.search, rx.match
+
+    def fast(text: str, s: int = 0, e: int | None = None):
+        if e is None:
+            e = len(text)
+        p = s
+        while True:
+            c = search(text, p, e)
+            if c is None:
+                return
+            p = c.start()
+            m = match(text, p, e)
+            if m is None:
+                p += 1
+                continue
+            yield m
+            p = m.end()
+    return fast
+
+
+@lru_cache(maxsize=None)
+def phrase_spans(phrases: tuple[str, ...]):
+    """``(text, s, e) → [(start, end)]``: the hits of ``PhraseMatcher(list(phrases)).iter``
+    (same keys, same order) without building Hit objects."""
+    auto = ahocorasick.Automaton()
+    for phrase in phrases:
+        key = normalize_phrase(str(phrase))
+        if key:
+            auto.add_word(key, len(key))
+    if not len(auto):
+        return lambda text, s, e: []
+    auto.make_automaton()
+    it = auto.iter
+
+    def spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
+        return [(last - n + 1, last + 1) for last, n in it(text, s, e)]
+    return spans
+
+
+def _longest(hits: list) -> list:
+    """PhraseMatcher.find_all's filter: sorted by start, overlapping hits keep the longest."""
+    if len(hits) < 2:
+        return hits
+    hits.sort(key=lambda h: (h[0], h[0] - h[1]))
+    out = []
+    last_end = -1
+    for h in hits:
+        if h[0] >= last_end:
+            out.append(h)
+            last_end = h[1]
+    return out
+
+
+@lru_cache(maxsize=None)
+def tagged_find_all(lists: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]):
+    """Several phrase lists (tag, ((phrase, payload), …)) in one automaton pass:
+    ``(text, s, e) → {tag: PhraseMatcher(dict(phrases)).find_all(text, s, e) as
+    (start, end, phrase, payload) tuples}``."""
+    table: dict[str, list[tuple[str, Any]]] = {}
+    tags = tuple(tag for tag, _phrases in lists)
+    for tag, phrases in lists:
+        mine: dict[str, Any] = {}
+        for phrase, payload in dict(phrases).items():
+            key = normalize_phrase(str(phrase))
+            if key:
+                mine[key] = payload
+        for key, payload in mine.items():
+            table.setdefault(key, []).append((tag, payload))
+    auto = ahocorasick.Automaton()
+    for key, entries in table.items():
+        auto.add_word(key, (len(key), key, tuple(entries)))
+    if len(auto):
+        auto.make_automaton()
+        it = auto.iter
+    else:
+        def it(text, s, e):
+            return ()
+
+    def find_all(text: str, s: int, e: int) -> dict[str, list[tuple[int, int, str, Any]]]:
+        out: dict[str, list[tuple[int, int, str, Any]]] = {tag: [] for tag in tags}
+        for last, (n, key, entries) in it(text, s, e):
+            a, b = last - n + 1, last + 1
+            for tag, payload in entries:
+                out[tag].append((a, b, key, payload))
+        return {tag: _longest(hits) for tag, hits in out.items()}
+    return find_all
+
+
+def _plain_scanner(rx: re.Pattern[str] | None):
+    """Like :func:`_scanner`, with ``rx.finditer`` itself."""
+    if rx is None:
+        return lambda text, s, e: []
+
+    def plain(text: str, s: int, e: int) -> list[tuple[int, int]]:
+        return [sp for sp in (m.span() for m in rx.finditer(text, s, e)) if sp[1] > sp[0]]
+    return plain
+
+
+def _scanner(rx: re.Pattern[str] | None):
+    """``text, s, e → [(start, end)]`` of the non-empty matches of ``rx.finditer(text, s,
+    e)``, trying ``rx`` only where a match can start."""
+    if rx is None:
+        return lambda text, s, e: []
+    cand = _first_chars(rx)
+    if cand is None:
+        return _plain_scanner(rx)
+    search, match = cand.search, rx.match
+
+    def fast(text: str, s: int, e: int) -> list[tuple[int, int]]:
+        out = []
+        p = s
+        while True:
+            c = search(text, p, e)
+            if c is None:
+                return out
+            p = c.start()
+            m = match(text, p, e)
+            if m is None:
+                p += 1
+                continue
+            a, b = m.span()
+            out.append((a, b))
+            p = b
+    return fast
 
 
 # --------------------------------------------------------------------------- helpers
 
 def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
-    return any(a < e and s < b for a, b in spans)
+    for a, b in spans:
+        if a < e and s < b:
+            return True
+    return False
 
 
 def _merge_longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Overlapping spans resolved to the longest, leftmost first."""
+    if len(spans) < 2:
+        return list(spans)
     out: list[tuple[int, int]] = []
-    for s, e in sorted(spans, key=lambda x: (x[0], -(x[1] - x[0]))):
+    for s, e in sorted(spans, key=lambda x: (x[0], x[0] - x[1])):
         if out and s < out[-1][1]:
             if e - s > out[-1][1] - out[-1][0] and s == out[-1][0]:
                 out[-1] = (s, e)
@@ -272,24 +547,16 @@ def _merge_longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _rx_spans(rxs, text: str, start: int, end: int) -> list[tuple[int, int]]:
-    out = []
-    for rx in rxs:
-        for m in rx.finditer(text, start, end):
-            if m.end() > m.start():
-                out.append((m.start(), m.end()))
-    return out
-
-
 def quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of “…” (quotes included) in ``text[start:end]``."""
-    return [(m.start(), m.end()) for m in _QUOTE.finditer(text, start, end)]
+    if "“" not in text[start:end]:
+        return []
+    return [m.span() for m in _QUOTE.finditer(text, start, end)]
 
 
 def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The clauses (between ，；。！？：) of ``text[start:end]``."""
-    return [(m.start(), m.end()) for m in _CLAUSE.finditer(text, start, end)
-            if text[m.start():m.end()].strip()]
+    return [m.span() for m in _CLAUSE.finditer(text, start, end) if m.group().strip()]
 
 
 def sentence_span(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
@@ -301,31 +568,43 @@ def sentence_span(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
     return s, (m.end() if m else hi)
 
 
+def _first_person(text: str, start: int, end: int, quotes: list[tuple[int, int]]) -> list[int]:
+    spans = lex().first_person_sc(text, start, end)
+    if not quotes:
+        return [a for a, _b in spans]
+    return [a for a, b in spans if not _overlaps(quotes, a, b)]
+
+
 def first_person(text: str, start: int, end: int) -> list[int]:
     """Positions of 我 as the member (not 我们/我市/自我/inside quotes) in [start, end)."""
-    quotes = quote_spans(text, start, end)
-    return [m.start() for m in lex().first_person_rx.finditer(text, start, end)
-            if not _overlaps(quotes, m.start(), m.end())]
+    return _first_person(text, start, end, quote_spans(text, start, end))
 
 
 def _phrase_hits(text: str, start: int, end: int) -> dict[str, list[tuple[int, int]]]:
     """One Aho–Corasick pass over every phrase list: kind → raw spans."""
     out: dict[str, list[tuple[int, int]]] = {kind: [] for _key, kind in _PHRASE_KINDS}
-    for h in lex().phrases.iter(text, start, end):
-        for kind in h.payload:
-            out[kind].append((h.start, h.end))
+    auto = lex().auto
+    if auto is None:
+        return out
+    for last, (n, kinds) in auto.iter(text, start, end):
+        span = (last - n + 1, last + 1)
+        for kind in kinds:
+            out[kind].append(span)
     return out
 
 
 def _stock(text: str, start: int, end: int, raw: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    return _merge_longest(raw + _rx_spans(lex().stock_rx, text, start, end))
+    return _merge_longest(raw + lex().stock_sc(text, start, end))
 
 
 def _harm(text: str, start: int, end: int, raw: list[tuple[int, int]]) -> list[tuple[int, int]]:
     lx = lex()
-    spans = _merge_longest(raw + _rx_spans(lx.harm_rx, text, start, end))
+    spans = _merge_longest(raw + lx.harm_sc(text, start, end))
+    neg = lx.harm_neg_rx
+    if neg is None or not spans:
+        return spans
     return [(a, b) for a, b in spans
-            if not any(w in text[max(start, a - _HARM_NEG_WINDOW):a] for w in lx.harm_negations)]
+            if not neg.search(text, max(start, a - _HARM_NEG_WINDOW), a)]
 
 
 def stock_phrases(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -342,107 +621,132 @@ def harm_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 # --------------------------------------------------------------------------- signals
 
 def _times(text: str, s: int, e: int, raw_vague: list[tuple[int, int]]):
-    strong = _merge_longest(_rx_spans(lex().time_rx, text, s, e))
+    strong = _merge_longest(lex().time_sc(text, s, e))
+    if not raw_vague:
+        return strong, []
     vague = [(a, b) for a, b in _merge_longest(raw_vague) if not _overlaps(strong, a, b)]
     return strong, vague
 
 
 def _counts(text: str, s: int, e: int, masked: list[tuple[int, int]]) -> list[tuple[int, int]]:
     lx = lex()
-    found = [(m.start(), m.end()) for m in lx.count_rx.finditer(text, s, e)]
+    found = lx.count_sc(text, s, e)
     if not found:
         return []
-    mask = masked + _rx_spans(lx.not_counts_rx, text, s, e)
+    mask = masked + lx.not_counts_sc(text, s, e)
     return [(a, b) for a, b in found if not _overlaps(mask, a, b)]
+
+
+def _others_quotes(text: str, s: int, e: int,
+                   quotes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    lx = lex()
+    out = []
+    not_after, reporting, suffixes = lx.quote_not_after_rx, lx.reporting_rx, lx.quote_suffixes
+    for qs, qe in quotes:
+        sent_s, _ = sentence_span(text, qs, s, e)
+        b0 = max(sent_s, qs - _QUOTE_LOOKBACK)
+        if not_after is not None and not_after.search(text, b0, qs):
+            continue
+        if ((reporting is not None and reporting.search(text, b0, qs))
+                or text[qe:qe + 4].startswith(suffixes)):
+            out.append((qs, qe))
+    return out
 
 
 def others_quotes(text: str, s: int, e: int) -> list[tuple[int, int]]:
     """Quotes that report somebody's words: a reporting verb shortly before (same
     sentence, no leader/提法 word in between) or 的意见/的批评 right after."""
-    lx = lex()
-    out = []
-    for qs, qe in quote_spans(text, s, e):
-        sent_s, _ = sentence_span(text, qs, s, e)
-        before = text[max(sent_s, qs - _QUOTE_LOOKBACK):qs]
-        after = text[qe:qe + 4]
-        if any(w in before for w in lx.quote_not_after):
-            continue
-        if any(w in before for w in lx.reporting) or any(after.startswith(w) for w in lx.quote_suffixes):
-            out.append((qs, qe))
-    return out
+    return _others_quotes(text, s, e, quote_spans(text, s, e))
 
 
-def _behaviour_and_thinking(text: str, s: int, e: int, stock: list[tuple[int, int]]):
+def _behaviour_and_thinking(text: str, s: int, e: int, stock: list[tuple[int, int]],
+                            cl: list[tuple[int, int]], quotes: list[tuple[int, int]]):
     """Clauses where 我 acts (behaviour) or thinks (thinking). A 我 carries over to
     the following clauses of its sentence (Chinese drops the repeated subject)."""
     lx = lex()
     behaviour, thinking = [], []
-    fp = first_person(text, s, e)
-    if fp:
-        for cs, ce in clauses(text, s, e):
-            mine = [p for p in fp if cs <= p < ce]
-            if mine:
-                p = mine[0]
+    fp = _first_person(text, s, e, quotes)
+    # both are plain word lists: none in the item means none in any of its clauses
+    think = lx.thinking_rx.search(text, s, e) is not None
+    act = lx.behaviour_rx.search(text, s, e) is not None
+    if fp and (think or act):
+        nfp = len(fp)
+        thinking_rx, behaviour_rx, abstract_rx = lx.thinking_rx, lx.behaviour_rx, lx.abstract_rx
+        sentence_end = _SENTENCE_END.search
+        for cs, ce in cl:
+            i = bisect_left(fp, cs)
+            if i < nfp and fp[i] < ce:
+                p = fp[i]
             else:
-                prev = [q for q in fp if q < cs]
-                if not prev or _SENTENCE_END.search(text, prev[-1], cs):
+                if not i or sentence_end(text, fp[i - 1], cs):
                     continue
                 p = cs
-            tail = text[p:ce]
-            if lx.thinking_rx.search(tail):
+            if think and thinking_rx.search(text, p, ce):
                 thinking.append((p, ce))
-            if (lx.behaviour_rx.search(tail) and not any(w in tail for w in lx.abstract)
+            if (act and behaviour_rx.search(text, p, ce)
+                    and not (abstract_rx is not None and abstract_rx.search(text, p, ce))
                     and not _overlaps(stock, p, ce)):
                 behaviour.append((p, ce))
-    for cs, ce in _rx_spans(lx.thinking_free_rx, text, s, e):
+    for cs, ce in lx.thinking_free_sc(text, s, e):
         if not _overlaps(thinking, cs, ce):
             thinking.append((cs, ce))
     return behaviour, thinking
 
 
-def _collect(text: str, s: int, e: int) -> tuple[list[Signal], list[tuple[int, int]]]:
+def _collect(text: str, s: int, e: int, cl: list[tuple[int, int]] | None = None
+             ) -> tuple[list[Signal], list[tuple[int, int]]]:
     lx = lex()
     raw = _phrase_hits(text, s, e)
     stock = _stock(text, s, e, raw["stock"])
+    if cl is None:
+        cl = clauses(text, s, e)
+    quotes = quote_spans(text, s, e)
     sig: list[tuple[str, int, int]] = []
     strong_t, vague_t = _times(text, s, e, raw["vague_time"])
     sig += [("time", a, b) for a, b in strong_t]
     sig += [("vague_time", a, b) for a, b in vague_t]
     sig += [("count", a, b) for a, b in _counts(text, s, e, strong_t + raw["not_counts"])]
-    sig += [("quote", a, b) for a, b in others_quotes(text, s, e)]
-    places = _merge_longest(raw["place"] + _rx_spans(lx.place_rx, text, s, e))
+    if quotes:
+        sig += [("quote", a, b) for a, b in _others_quotes(text, s, e, quotes)]
+    places = _merge_longest(raw["place"] + lx.place_sc(text, s, e))
     sig += [("place", a, b) for a, b in places]
     sig += [("harm", a, b) for a, b in _harm(text, s, e, raw["harm"])]
-    behaviour, thinking = _behaviour_and_thinking(text, s, e, stock)
+    behaviour, thinking = _behaviour_and_thinking(text, s, e, stock, cl, quotes)
     sig += [("behaviour", a, b) for a, b in behaviour]
     sig += [("thinking", a, b) for a, b in thinking]
     sig += [("consequence", a, b) for a, b in _merge_longest(raw["consequence"])]
     sig += [("example", a, b) for a, b in _merge_longest(raw["example"])]
-    sig += [("pending", a, b) for a, b in _rx_spans(lx.pending_rx, text, s, e)]
-    signals = [Signal(k, a, b, text[a:b]) for k, a, b in sorted(sig, key=lambda x: (x[1], x[0]))]
+    sig += [("pending", a, b) for a, b in lx.pending_sc(text, s, e)]
+    sig.sort(key=lambda x: (x[1], x[0]))
+    signals = [Signal(k, a, b, text[a:b]) for k, a, b in sig]
     return signals, stock
 
 
 def analyse(text: str, start: int, end: int, item_id: str = "",
             headline_end: int | None = None) -> Explanation:
     """The explanation for any span of a normalized text (used by :func:`explain`)."""
-    signals, stock_sp = _collect(text, start, end)
+    cl = clauses(text, start, end)
+    signals, stock_sp = _collect(text, start, end, cl)
+    counts: dict[str, int] = {}
+    for x in signals:
+        counts[x.kind] = counts.get(x.kind, 0) + 1
     base = 0.0
     for kind, (w, cap) in WEIGHTS.items():
-        n = sum(1 for x in signals if x.kind == kind)
+        n = counts.get(kind, 0)
         base += w * min(n, cap)
     base = min(1.0, base)
-    cl = clauses(text, start, end)
-    stock_cl = sum(1 for cs, ce in cl if _overlaps(stock_sp, cs, ce))
+    if stock_sp:
+        stock_cl = sum(1 for cs, ce in cl if _overlaps(stock_sp, cs, ce))
+    else:
+        stock_cl = 0
     penalty = STOCK_PENALTY * stock_cl / len(cl) if cl else 0.0
     score = max(0.0, min(1.0, base - penalty))
     stock = [Signal("stock", a, b, text[a:b]) for a, b in stock_sp]
     hl_end = headline_end if headline_end is not None else end
     headline_stock = [x for x in stock if x.start < hl_end]
-    tiers = {x.tier for x in signals}
+    tiers = {TIER.get(k, "vague") for k in counts}
     tier = next((t for t in TIER_ORDER[:-1] if t in tiers), "none")
-    kinds = {x.kind for x in signals}
-    missing = [k for k in KEY_DIMENSIONS if k not in kinds]
+    missing = [k for k in KEY_DIMENSIONS if k not in counts]
     return Explanation(item_id=item_id, score=score, base=base, penalty=penalty,
                        signals=signals, stock=stock, headline_stock=headline_stock,
                        clauses=len(cl), stock_clauses=stock_cl, tier=tier, missing=missing)

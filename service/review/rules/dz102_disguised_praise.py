@@ -29,8 +29,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+
+import ahocorasick
 
 from service.review.lexicon import PhraseMatcher, load
 from service.review.specificity import (explain, harm_spans, lex as spec_lex,
@@ -70,6 +72,27 @@ class _Lex:
     praise: tuple[str, ...]
     flaw: tuple[str, ...]
     closing: tuple[str, ...]
+    # the group phrase lists as one automaton: key → (length, groups it belongs to)
+    auto: object = field(default=None, compare=False)
+
+
+def _groups_automaton(groups: dict[str, tuple[str, ...]]):
+    """One automaton for every group's phrases (keyed as PhraseMatcher keys them)."""
+    keys: dict[str, list[str]] = {}
+    for g in GROUPS:
+        seen: set[str] = set()
+        for w in groups[g]:
+            key = normalize_phrase(str(w))
+            if key and key not in seen:
+                seen.add(key)
+                keys.setdefault(key, []).append(g)
+    if not keys:
+        return None
+    auto = ahocorasick.Automaton()
+    for key, gs in keys.items():
+        auto.add_word(key, (len(key), tuple(gs)))
+    auto.make_automaton()
+    return auto
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +104,7 @@ def _lex() -> _Lex:
 
     return _Lex(
         groups={g: PhraseMatcher(list(words(g))) for g in GROUPS},
+        auto=_groups_automaton({g: words(g) for g in GROUPS}),
         group_rx={g: tuple(re.compile(p) for p in (data.get(f"{g}_patterns") or []))
                   for g in GROUPS},
         fear=words("fear_prefixes"), excuse=words("excuse_markers"),
@@ -94,9 +118,14 @@ def _lex() -> _Lex:
 
 def _hits(text: str, s: int, e: int) -> list[tuple[str, int, int]]:
     lx = _lex()
+    found: dict[str, list[tuple[str, int, int]]] = {g: [] for g in GROUPS}
+    if lx.auto is not None:
+        for last, (n, gs) in lx.auto.iter(text, s, e):
+            for g in gs:
+                found[g].append((g, last - n + 1, last + 1))
     out = []
     for g in GROUPS:
-        out += [(g, h.start, h.end) for h in lx.groups[g].iter(text, s, e)]
+        out += found[g]
         for rx in lx.group_rx[g]:
             out += [(g, m.start(), m.end()) for m in rx.finditer(text, s, e)]
     out.sort(key=lambda x: (x[1], -(x[2] - x[1])))
@@ -108,8 +137,15 @@ def _hits(text: str, s: int, e: int) -> list[tuple[str, int, int]]:
     return kept
 
 
+@lru_cache(maxsize=None)
+def _any_rx(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    return re.compile("|".join(map(re.escape, words))) if words else None
+
+
 def _has(text: str, words: tuple[str, ...]) -> bool:
-    return any(w in text for w in words)
+    """``any(w in text for w in words)``, as one regex search."""
+    rx = _any_rx(words)
+    return rx is not None and rx.search(text) is not None
 
 
 def _names_harm(text: str, s: int, e: int) -> bool:
@@ -181,9 +217,9 @@ def _sandwich(text: str, s: int, e: int) -> tuple[tuple[int, int], tuple[int, in
         return _has(t, lx.praise) and not _has(t, lx.flaw)
 
     first, last = sents[0], sents[-1]
-    middle_flaw = any(_has(text[a:b], lx.flaw) for a, b in sents[1:-1])
     closing = text[last[0]:last[1]]
-    if (praise_only(*first) and praise_only(*last) and middle_flaw
+    if (praise_only(*first) and praise_only(*last)
+            and any(_has(text[a:b], lx.flaw) for a, b in sents[1:-1])
             and _has(closing, lx.closing)):
         return first, last
     return None

@@ -76,7 +76,12 @@ def _suggestions(text: str, lo: int, hi: int) -> list[int]:
     """Start offsets of the member's own suggestions/hopes in text[lo:hi]."""
     lx = _lex()
     found: set[int] = set()
-    for cs, ce in clauses(text, lo, hi):
+    # every suggestion found clause by clause starts with a marker: without one in the
+    # item (or in a clause) there is nothing to look at
+    marker = lx.marker_rx.search
+    for cs, ce in (clauses(text, lo, hi) if marker(text, lo, hi) else ()):
+        if not marker(text, cs, ce):
+            continue
         starts = []
         lead = lx.lead_rx.match(text, cs, ce)
         if lead:

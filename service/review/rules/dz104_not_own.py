@@ -20,8 +20,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from service.review.lexicon import matcher, load
-from service.review.specificity import clauses, first_person, quote_spans, sentence_span
+from service.review.lexicon import load
+from service.review.specificity import (clauses, first_person, phrase_spans, quote_spans,
+                                        sentence_span)
 from service.text.normalize import normalize_phrase
 
 CODE = "DZ104"
@@ -68,10 +69,17 @@ def _patterns() -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in pats)) if pats else None
 
 
+@lru_cache(maxsize=1)
+def _others_spans():
+    """The ``others_subjects`` phrases (as ``matcher(LEXICON, "others_subjects")`` has
+    them) → a span finder."""
+    return phrase_spans(tuple(load(LEXICON)["others_subjects"]))
+
+
 def others(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     """Spans naming other people or the collective as the subject (longest kept),
     minus quoted ones, objects (对有的同志……) and leaders' requirements."""
-    spans = [(h.start, h.end) for h in matcher(LEXICON, "others_subjects").iter(text, lo, hi)]
+    spans = _others_spans()(text, lo, hi)
     rx = _patterns()
     if rx is not None:
         spans += [(m.start(), m.end()) for m in rx.finditer(text, lo, hi)]

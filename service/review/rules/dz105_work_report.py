@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from service.review.lexicon import PhraseMatcher, load
-from service.review.specificity import lex as spec_lex
+from service.review.specificity import lex as spec_lex, phrase_spans
 from service.text.normalize import normalize_phrase
 
 CODE = "DZ105"
@@ -52,6 +52,7 @@ class _Lex:
     lead_in_min_share: float
     lead_in_min_numbers: int
     flaw_rx: re.Pattern[str]
+    achievement_spans: object = None   # achievements.iter as (start, end) spans
 
 
 @lru_cache(maxsize=1)
@@ -59,6 +60,8 @@ def _lex() -> _Lex:
     data = load(LEXICON)
     return _Lex(
         achievements=PhraseMatcher([normalize_phrase(str(w)) for w in data["achievements"]]),
+        achievement_spans=phrase_spans(tuple(normalize_phrase(str(w))
+                                             for w in data["achievements"])),
         rx=(re.compile("|".join(f"(?:{p})" for p in data["achievement_patterns"])),),
         negations=tuple(normalize_phrase(w) for w in data.get("negations") or []),
         min_markers=int(data["min_markers"]),
@@ -74,7 +77,7 @@ def _lex() -> _Lex:
 def achievements(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     """Non-negated achievement phrases in text[lo:hi] (longest kept)."""
     lx = _lex()
-    spans = [(h.start, h.end) for h in lx.achievements.iter(text, lo, hi)]
+    spans = lx.achievement_spans(text, lo, hi)
     for rx in lx.rx:
         spans += [(m.start(), m.end()) for m in rx.finditer(text, lo, hi)]
     spans.sort(key=lambda x: (x[0], -(x[1] - x[0])))

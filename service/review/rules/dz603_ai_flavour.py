@@ -23,7 +23,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from bisect import bisect_left
+
 from service.review.lexicon import PhraseMatcher, load
+from service.review.specificity import fast_finditer
 from service.text.normalize import normalize_phrase
 
 CODE = "DZ603"
@@ -53,6 +56,11 @@ def _cfg() -> dict:
         # the first phrase may follow a verb (做到学深悟透、……): no left boundary
         "run_re": re.compile(rf"(?:[{_HAN}]{{4}}[、,]\s*){{{run - 1},}}"
                              rf"[{_HAN}]{{4}}(?=[。,;、!?:\n]|$)"),
+        # a run starts 4 characters before a 、 or , that follows 4 Han characters
+        # (only when a run needs at least one separator)
+        "run_sep": re.compile(rf"[、,](?<=[{_HAN}]{{4}}.)") if run >= 2 else None,
+        # buzzwords never span a line: one pass over the text, split by line after
+        "buzz_one_pass": all("\n" not in normalize_phrase(str(w)) for w in data["buzzwords"]),
     }
 
 
@@ -75,7 +83,7 @@ def _chains(ctx, rule, cfg):
     for lo, hi in _regions(ctx.doc):
         first = None
         seen: dict[str, tuple[int, int]] = {}
-        for m in cfg["chain_re"].finditer(text, lo, hi):
+        for m in fast_finditer(cfg["chain_re"])(text, lo, hi):
             word = m.group(1)
             if word == cfg["chain_start"]:
                 if first is None:
@@ -97,7 +105,7 @@ def _grand(ctx, rule, cfg):
     text = ctx.text
     spans = [(h.start, h.end) for h in cfg["grand"].find_all(text)]
     for rx in cfg["grand_re"]:
-        spans += [m.span() for m in rx.finditer(text)]
+        spans += [m.span() for m in fast_finditer(rx)(text)]
     last_end = -1
     for s, e in sorted(spans):
         if s < last_end:
@@ -115,10 +123,22 @@ def _grand(ctx, rule, cfg):
 def _buzz(ctx, rule, cfg):
     text = ctx.text
     pos = 0
+    if cfg["buzz_one_pass"]:
+        # no hit crosses a line end, so the longest-first filter of one pass over the
+        # text keeps, in each line, what a pass over that line keeps
+        every = cfg["buzz"].find_all(text)
+        starts = [h.start for h in every]
     for line in text.split("\n"):
         lo, hi = pos, pos + len(line)
         pos = hi + 1
-        hits = cfg["buzz"].find_all(text, lo, hi)
+        if cfg["buzz_one_pass"]:
+            i = bisect_left(starts, lo)
+            j = bisect_left(starts, hi, i)
+            if j - i < cfg["buzz_hits"]:
+                continue
+            hits = every[i:j]
+        else:
+            hits = cfg["buzz"].find_all(text, lo, hi)
         if len(hits) >= cfg["buzz_hits"] and len({h.phrase for h in hits}) >= cfg["buzz_distinct"]:
             words = "、".join(dict.fromkeys(f"“{h.phrase}”" for h in hits))
             yield ctx.finding(
@@ -131,7 +151,7 @@ def _buzz(ctx, rule, cfg):
 
 def _runs(ctx, rule, cfg):
     text = ctx.text
-    for m in cfg["run_re"].finditer(text):
+    for m in _run_matches(text, cfg):
         n = len(re.findall(rf"[{_HAN}]{{4}}", m.group(0)))
         yield ctx.finding(
             rule, m.start(), m.end(),
@@ -139,6 +159,24 @@ def _runs(ctx, rule, cfg):
             "请保留最能说明问题的一两个，换成具体的事实或做法。",
             item=_item_at(ctx.doc, m.start()),
         )
+
+
+def _run_matches(text: str, cfg):
+    """``run_re.finditer(text)``, trying the pattern only 4 characters before a separator
+    that follows 4 Han characters (where every match starts)."""
+    rx, sep = cfg["run_re"], cfg["run_sep"]
+    if sep is None:
+        yield from rx.finditer(text)
+        return
+    pos = 0
+    for q in sep.finditer(text):
+        p = q.start() - 4
+        if p < pos:
+            continue
+        m = rx.match(text, p)
+        if m is not None:
+            yield m
+            pos = m.end()
 
 
 def check(ctx, rule):

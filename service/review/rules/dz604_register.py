@@ -26,6 +26,7 @@ import re
 from functools import lru_cache
 
 from service.review.lexicon import PhraseMatcher, load
+from service.review.specificity import tagged_find_all
 from service.text.normalize import normalize_phrase
 
 CODE = "DZ604"
@@ -59,6 +60,12 @@ def _cfg() -> dict:
         "first": PhraseMatcher({**{w: True for w in d["first_person"]},
                                 **{w: False for w in d["first_person_not"]}}),
         "first_min": int(d["first_person_min_chars"]),
+        # the same finds as preach/third/you .find_all, as (start, end, phrase, payload)
+        "item_fa": tagged_find_all((
+            ("preach", tuple((w, None) for w in d["preaching_phrases"])),
+            ("third", tuple((w, None) for w in d["third_person"])),
+            ("you", tuple({**{w: False for w in d["second_person"]},
+                           **{w: True for w in d["second_person_exempt"]}}.items())))),
     }
 
 
@@ -72,8 +79,12 @@ def _sentence(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
 
 def _vocative(text: str, hit, lo: int) -> bool:
     """同志们 used as a form of address: at a clause start and followed by , : or !"""
-    before = text[lo:hit.start].rstrip()
-    return (not before or before[-1] in "。;:,!?") and text[hit.end:hit.end + 1] in ",:!"
+    return _vocative_at(text, hit.start, hit.end, lo)
+
+
+def _vocative_at(text: str, start: int, end: int, lo: int) -> bool:
+    before = text[lo:start].rstrip()
+    return (not before or before[-1] in "。;:,!?") and text[end:end + 1] in ",:!"
 
 
 def _in(spans, pos: int) -> bool:
@@ -84,20 +95,21 @@ def _item_hits(text: str, item, cfg) -> list[tuple[int, int, str]]:
     lo, hi = item.body_start, item.end
     quotes = [m.span() for m in _QUOTED.finditer(text, lo, hi)]
     hits: list[tuple[int, int, str]] = []
+    found = cfg["item_fa"](text, lo, hi)
 
     def add(s: int, e: int) -> None:
         if not _in(quotes, s):
             hits.append((s, e, text[s:e]))
 
-    for h in cfg["preach"].find_all(text, lo, hi):
-        if text[h.end:h.end + 1] in cfg["not_followed"]:
+    for hs, he, phrase, _payload in found["preach"]:
+        if text[he:he + 1] in cfg["not_followed"]:
             continue
-        if h.phrase in cfg["vocative"] and not _vocative(text, h, lo):
+        if phrase in cfg["vocative"] and not _vocative_at(text, hs, he, lo):
             continue
-        s, _ = _sentence(text, h.start, lo, hi)
-        if any(w in text[s:h.start] for w in cfg["reported"]):
+        s, _ = _sentence(text, hs, lo, hi)
+        if any(w in text[s:hs] for w in cfg["reported"]):
             continue
-        add(h.start, h.end)
+        add(hs, he)
     if item.kind in ("problem", "cause"):
         for rx in cfg["patterns"]:
             for m in rx.finditer(text, lo, hi):
@@ -107,14 +119,14 @@ def _item_hits(text: str, item, cfg) -> list[tuple[int, int, str]]:
         for rx in cfg["collective"]:
             for m in rx.finditer(text, lo, hi):
                 add(m.start(), m.end())
-    for h in cfg["third"].find_all(text, lo, hi):
-        add(h.start, h.end)
+    for hs, he, _phrase, _payload in found["third"]:
+        add(hs, he)
     for w in cfg["third_start"]:
         if text.startswith(w, lo):
             add(lo, lo + len(w))
-    for h in cfg["you"].find_all(text, lo, hi):
-        if not h.payload:
-            add(h.start, h.end)
+    for hs, he, _phrase, payload in found["you"]:
+        if not payload:
+            add(hs, he)
     return sorted(set(hits))
 
 
