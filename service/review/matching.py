@@ -64,16 +64,22 @@ measure and nothing else, with and without the "针对……" references) and th
 dev set (tests/review/test_matching.py pins the behaviour).
 
 Cost: the shared segmentation (one rjieba call per document, cached in ``ctx.cache``)
-plus set operations over the problems × measures matrix: about 1 ms for a
-5,000-character document with 17 problems and 5 measures.
+plus, per document, the topics of each token (a dict lookup per token), an inverted
+index topic → problems (bit masks) that scores each measure against every problem in
+one pass over the measure's topics, and, per "针对……" reference, one ``str.find`` scan
+of the problems' texts per word and ``partial_ratio`` only against headlines sharing a
+character with the phrase: about 1.4 ms for a 5,000-character document with 16
+problems and 16 measures that all name their problem.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 
 from rapidfuzz import fuzz
 
@@ -81,7 +87,7 @@ from service.document import Item, cn_to_int
 from service.review.context import ReviewContext
 from service.review.lexicon import load
 from service.text.normalize import normalize_phrase
-from service.text.segment import Segmentation, doc_segmentation
+from service.text.segment import Segmentation, doc_segmentation, search_words
 
 _CACHE_KEY = "matching"
 
@@ -183,11 +189,20 @@ def _clean(s: str) -> str:
     return s
 
 
+@lru_cache(maxsize=4)
+def _filler_ends(fillers: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The first and the last characters of the fillers."""
+    return frozenset(f[:1] for f in fillers), frozenset(f[-1:] for f in fillers)
+
+
 def _strip_fillers(phrase: str) -> str:
     fillers = _lex().fillers
+    firsts, lasts = _filler_ends(fillers)
     changed = True
     phrase = phrase.strip()
     while changed and phrase:
+        if phrase[0] not in firsts and phrase[-1] not in lasts:
+            break  # no filler starts or ends the phrase: the pass would change nothing
         changed = False
         for f in fillers:
             if phrase.startswith(f):
@@ -197,8 +212,51 @@ def _strip_fillers(phrase: str) -> str:
     return phrase
 
 
-def _span_topics(seg: Segmentation, start: int, end: int) -> set[str]:
-    return topics(seg.words(start, end))
+def _token_topics(token: str) -> tuple[str, ...]:
+    """The topics one token contributes (its search words folded to their groups), in
+    the order :func:`topics` meets them."""
+    concept = _lex().concept
+    out: list[str] = []
+    for w in search_words(token):
+        out.extend(concept.get(w, (w,)))
+    return tuple(out)
+
+
+class _TokenTopics(dict):
+    """token → :func:`_token_topics` (a plain dict: cheaper to look up than an lru_cache;
+    cleared when it grows past ``limit`` entries)."""
+
+    limit = 50000
+
+    def __missing__(self, token: str) -> tuple[str, ...]:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[token] = _token_topics(token)
+        return value
+
+
+_TOKEN_TOPICS = _TokenTopics()
+
+
+class _Topics:
+    """Topics of a span of the document: ``tp.span(s, e)`` ==
+    ``topics(seg.words(s, e))``, without building the word list."""
+
+    __slots__ = ("words", "offs", "get")
+
+    def __init__(self, seg: Segmentation):
+        self.words = seg.raw_words
+        self.offs = seg.offsets
+        self.get = _TOKEN_TOPICS.__getitem__
+
+    def span(self, start: int, end: int) -> set[str]:
+        # the tokens lying wholly inside [start, end) (as Segmentation._range)
+        offs = self.offs
+        a = bisect_left(offs, start)
+        b = bisect_right(offs, end) - 1
+        if a >= b:
+            return set()
+        return set(chain.from_iterable(map(self.get, self.words[a:b])))
 
 
 def _group_span(text: str, item: Item) -> tuple[int, int] | None:
@@ -216,19 +274,27 @@ class _Problem:
     body: set[str]
     head_clean: str
     head_text: str
+    head_chars: frozenset[str] = frozenset()  # the characters of head_clean
 
 
-def _problem_profile(seg: Segmentation, text: str, p: Item) -> _Problem:
+def _problem_profile(tp: _Topics, text: str, p: Item) -> _Problem:
     bs = p.body_start
     h_end = bs + len(p.headline)
     # a headline that runs on ("理论学习不够深入，学用结合不够紧密，……") is named by its
     # first clause when that clause has a topic; the rest counts as body
     first = _CLAUSE.match(text, bs, h_end)
-    if first is not None and first.end() < h_end and _span_topics(seg, bs, first.end()):
-        h_end = first.end()
-    head = _span_topics(seg, bs, h_end)
-    body = _span_topics(seg, h_end, bs + len(p.text)) - head
-    return _Problem(p, head, body, _clean(p.headline), p.headline)
+    head = None
+    if first is not None and first.end() < h_end:
+        head = tp.span(bs, first.end())
+        if head:
+            h_end = first.end()
+        else:
+            head = None
+    if head is None:
+        head = tp.span(bs, h_end)
+    body = tp.span(h_end, bs + len(p.text)) - head
+    head_clean = _clean(p.headline)
+    return _Problem(p, head, body, head_clean, p.headline, frozenset(head_clean))
 
 
 def _measure_spans(text: str, m: Item) -> list[tuple[int, int]]:
@@ -239,23 +305,25 @@ def _measure_spans(text: str, m: Item) -> list[tuple[int, int]]:
     return spans
 
 
-def _measure_topics(seg: Segmentation, text: str, m: Item, tail: float) -> dict[str, float]:
+def _measure_topics(tp: _Topics, text: str, m: Item, tail: float) -> dict[str, float]:
     """A measure's topics with their weight: 1 for its focus (the group heading and the
     first clause that has a content word), ``tail`` for topics met only later."""
     out: dict[str, float] = {}
     g = _group_span(text, m)
     if g:
-        out.update(dict.fromkeys(_span_topics(seg, *g), 1.0))
+        out.update(dict.fromkeys(tp.span(*g), 1.0))
     focus_seen = False
     s0 = m.body_start
+    span = tp.span
+    get = out.get
     for cl in _CLAUSE.finditer(text, s0, s0 + len(m.text)):
-        ts = _span_topics(seg, cl.start(), cl.end())
+        ts = span(*cl.span())
         if not ts:
             continue
         w = tail if focus_seen else 1.0
         focus_seen = True
         for t in ts:
-            if out.get(t, 0.0) < w:
+            if get(t, 0.0) < w:
                 out[t] = w
     return out
 
@@ -276,8 +344,104 @@ def _credit(word: str, word_topics: set[str], pp: _Problem) -> float:
     return 0.0
 
 
+class _ProblemTable:
+    """The problems of a document laid out to find, for one word, the problems whose
+    headline / text contain it (one ``str.find`` scan over all of them) and whose
+    headline / body topics contain its topics (the inverted index of :func:`result`)."""
+
+    __slots__ = ("profiles", "n", "masks", "heads", "head_starts", "texts", "text_starts",
+                 "heads_in_texts", "pids", "fuzzy", "memo")
+    SEP = "\x00"
+
+    def __init__(self, profiles: list[_Problem],
+                 masks: dict[str, int]):
+        self.profiles = profiles
+        self.n = len(profiles)
+        self.masks = masks
+        self.heads, self.head_starts = self._join([pp.head_text for pp in profiles])
+        self.texts, self.text_starts = self._join([pp.item.text for pp in profiles])
+        # a headline is the start of its text: a word in the headline is in the text
+        self.heads_in_texts = all(pp.head_text in pp.item.text for pp in profiles)
+        self.pids = [pp.item.id for pp in profiles]
+        self.memo: dict[str, list[float]] = {}   # word → its credits (a word's topics
+                                                 # are a function of the word)
+        self.fuzzy = [pp for pp in profiles if len(pp.head_clean) >= 3]  # fuzz applies
+
+    @classmethod
+    def _join(cls, parts: list[str]) -> tuple[str, list[int]]:
+        starts = [0]
+        for part in parts:
+            starts.append(starts[-1] + len(part) + 1)
+        return cls.SEP.join(parts), starts
+
+    @staticmethod
+    def _containing(joined: str, starts: list[int], word: str) -> list[int]:
+        """Indexes of the parts that contain ``word`` (which has no separator)."""
+        out: list[int] = []
+        pos = joined.find(word)
+        while pos >= 0:
+            i = bisect_right(starts, pos) - 1
+            out.append(i)
+            pos = joined.find(word, starts[i + 1])
+        return out
+
+    def credits(self, word: str, word_topics: set[str]) -> list[float]:
+        """``[_credit(word, word_topics, pp) for pp in profiles]`` (``word_topics`` =
+        ``topics((word,))``)."""
+        col = self.memo.get(word)
+        if col is None:
+            col = self.memo[word] = self._credits(word, word_topics)
+        return col
+
+    def _credits(self, word: str, word_topics: set[str]) -> list[float]:
+        if not word or self.SEP in word:
+            return [_credit(word, word_topics, pp) for pp in self.profiles]
+        col = [0.0] * self.n
+        x = 0   # the problems with a topic of the word in their headline / body
+        for t in word_topics:
+            x |= self.masks.get(t, 0)
+        n = self.n
+        hm, bm = x & ((1 << n) - 1), x >> n
+        # the tiers in rising order, so that the best one a problem meets stays
+        if bm:
+            for i in _bits(bm):
+                col[i] = 0.5
+        # the problems whose text contains the word (one scan over all the texts)
+        texts, starts = self.texts, self.text_starts
+        in_text: list[int] = []
+        pos = texts.find(word)
+        while pos >= 0:
+            i = bisect_right(starts, pos) - 1
+            in_text.append(i)
+            col[i] = 0.7
+            pos = texts.find(word, starts[i + 1])
+        if hm:
+            for i in _bits(hm):
+                col[i] = 0.8
+        if self.heads_in_texts:
+            if in_text:
+                profiles = self.profiles
+                for i in in_text:
+                    if word in profiles[i].head_text:
+                        col[i] = 1.0
+        else:
+            for i in self._containing(self.heads, self.head_starts, word):
+                col[i] = 1.0
+        return col
+
+
+def _bits(mask: int) -> list[int]:
+    """The indexes of the set bits of ``mask``, lowest first."""
+    out: list[int] = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
 def _references(ctx: ReviewContext, seg: Segmentation, m: Item, profiles: list[_Problem],
-                spans: list[tuple[int, int]]) -> list[Reference]:
+                spans: list[tuple[int, int]], table: _ProblemTable) -> list[Reference]:
     lex = _lex()
     th = lex.thresholds
     text = ctx.text
@@ -303,15 +467,27 @@ def _references(ctx: ReviewContext, seg: Segmentation, m: Item, profiles: list[_
                 continue
             ref_words = [(w, topics((w,))) for w in dict.fromkeys(words)]
             ref_clean = _clean(phrase)
-            sims: dict[str, float] = {}
-            for pp in profiles:
-                f = 0.0
-                if len(ref_clean) >= 3 and len(pp.head_clean) >= 3:
-                    f = fuzz.partial_ratio(ref_clean, pp.head_clean) / 100.0
-                cover = 0.0
-                if ref_words:
-                    cover = sum(_credit(w, ts, pp) for w, ts in ref_words) / len(ref_words)
-                sims[pp.item.id] = max(f, cover)
+            # cover: the mean _credit of the reference's words, per problem (summed in
+            # word order, as _credit's callers always did)
+            n_words = len(ref_words)
+            if n_words:
+                covers = [sum(col) / n_words
+                          for col in zip(*[table.credits(w, ts) for w, ts in ref_words])]
+            else:
+                covers = [0.0] * len(profiles)
+            # sim = max(fuzz, cover); fuzz is 0 for a phrase or headline under 3
+            # characters and for a headline sharing no character with the phrase
+            sims: dict[str, float] = dict(zip(table.pids, covers))
+            if len(ref_clean) >= 3:
+                ref_chars = frozenset(ref_clean)
+                for pp in table.fuzzy:
+                    # (fuzz is at most 1: a full cover needs no comparison)
+                    pid = pp.item.id
+                    cover = sims[pid]
+                    if cover < 1.0 and not ref_chars.isdisjoint(pp.head_chars):
+                        f = fuzz.partial_ratio(ref_clean, pp.head_clean) / 100.0
+                        if f >= cover:
+                            sims[pid] = f
             best = max(sims.values(), default=0.0)
             ids = [pid for pid, v in sims.items()
                    if v >= th["reference_min"] and v >= best - th["reference_margin"]]
@@ -350,50 +526,90 @@ def result(ctx: ReviewContext) -> MatchResult:
     th = _lex().thresholds
     doc, text = ctx.doc, ctx.text
     seg = doc_segmentation(ctx)
-    profiles = [_problem_profile(seg, text, p) for p in doc.problems]
+    tp = _Topics(seg)
+    profiles = [_problem_profile(tp, text, p) for p in doc.problems]
     n = len(profiles)
-    df: dict[str, int] = {}
-    for pp in profiles:
-        for t in pp.head | pp.body:
-            df[t] = df.get(t, 0) + 1
+    # inverted index as bit masks: topic → the problems (bit i = problem i) having it
+    # in their headline / in their body; a problem's body topics exclude its headline
+    # topics, so df = the number of bits of (head | body)
+    # (one int per topic: headline bits 0..n-1, body bits n..2n-1)
+    masks: dict[str, int] = {}
+    get = masks.get
+    for i, pp in enumerate(profiles):
+        bit = 1 << i
+        for t in pp.head:
+            masks[t] = get(t, 0) | bit
+        bit <<= n
+        for t in pp.body:
+            masks[t] = get(t, 0) | bit
+    low_n = (1 << n) - 1
+    # mask → (its headline problems, its body problems, df, the problems of either)
+    split: dict[int, tuple[list[int], list[int], int, int]] = {}
     if n > 1:
         norm = math.log(n + 1)
         floor = th["idf_floor"]
-        weight = {t: max(floor, math.log((n + 1) / k) / norm) for t, k in df.items()}
+        by_df = [0.0] + [max(floor, math.log((n + 1) / k) / norm) for k in range(1, n + 1)]
     else:
-        weight = {t: 1.0 for t in df}
+        by_df = [0.0, 1.0]
+    table = _ProblemTable(profiles, masks)
     hw, sat, tail = th["headline_weight"], th["body_saturation"], th["measure_tail_weight"]
-    head_weights = [sum(weight[t] for t in pp.head) for pp in profiles]
+    hw1 = hw + 1
+    pids = [pp.item.id for pp in profiles]
+    # w(c) of a topic = by_df[df(c)]
+    head_weights = [sum(by_df[masks[t].bit_count()] for t in pp.head)
+                    for pp in profiles]
+    overlap_min, overlap_rel = th["overlap_min"], th["overlap_relative"]
 
     scores: dict[tuple[str, str], float] = {}
     answers: dict[str, list[str]] = {}
     references: dict[str, list[Reference]] = {}
     overlap_only: list[str] = []
-    head_hit: dict[str, float] = {}
+    best_head = [0.0] * n   # per problem: the best head share over the measures
     for m in doc.measures:
         spans = _measure_spans(text, m)
-        mt = _measure_topics(seg, text, m, tail)
-        row: dict[str, float] = {}
-        for pp, head_w in zip(profiles, head_weights):
-            head = (sum(weight[t] * mt[t] for t in pp.head & mt.keys()) / head_w
-                    if head_w else 0.0)
-            head_hit[pp.item.id] = max(head_hit.get(pp.item.id, 0.0), head)
-            body = min(1.0, sum(weight[t] * mt[t] for t in pp.body & mt.keys()) / sat)
-            score = (hw * head + body) / (hw + 1)
-            row[pp.item.id] = scores[(pp.item.id, m.id)] = round(score, 3)
-        refs = _references(ctx, seg, m, profiles, spans)
-        references[m.id] = refs
+        mt = _measure_topics(tp, text, m, tail)
+        # Σ w(c)·f(c) over the topics a problem shares with the measure (headline, body)
+        hsum = [0.0] * n
+        bsum = [0.0] * n
+        touched = 0
+        for t, f in mt.items():
+            x = get(t)
+            if x:
+                sp = split.get(x)
+                if sp is None:
+                    h, b = x & low_n, x >> n
+                    sp = split[x] = (_bits(h), _bits(b), x.bit_count(), h | b)
+                hi, bi, k, tm = sp
+                v = by_df[k] * f
+                for i in hi:
+                    hsum[i] += v
+                for i in bi:
+                    bsum[i] += v
+                touched |= tm
+        mid = m.id
+        row_vals = [0.0] * n   # no shared topic: score 0
+        for i in _bits(touched):
+            head_w = head_weights[i]
+            head = hsum[i] / head_w if head_w else 0.0
+            if head > best_head[i]:
+                best_head[i] = head
+            body = min(1.0, bsum[i] / sat)
+            row_vals[i] = round((hw * head + body) / hw1, 3)
+        scores.update(zip([(pid, mid) for pid in pids], row_vals))
+        refs = _references(ctx, seg, m, profiles, spans, table)
+        references[mid] = refs
         named = [pid for r in refs for pid in r.problems]
         if named:
-            answers[m.id] = list(dict.fromkeys(named))
+            answers[mid] = list(dict.fromkeys(named))
             for r in refs:
                 for pid in r.problems:
-                    scores[(pid, m.id)] = max(scores[(pid, m.id)], round(r.sims[pid], 3))
+                    scores[(pid, mid)] = max(scores[(pid, mid)], round(r.sims[pid], 3))
             continue
-        top = max(row.values(), default=0.0)
-        answers[m.id] = [pid for pid, v in row.items()
-                         if v >= th["overlap_min"] and v >= th["overlap_relative"] * top]
-        overlap_only.append(m.id)
+        top = max(row_vals, default=0.0)
+        answers[mid] = [pid for pid, v in zip(pids, row_vals)
+                        if v >= overlap_min and v >= overlap_rel * top]
+        overlap_only.append(mid)
+    head_hit = dict(zip(pids, best_head)) if doc.measures else {}
     _prune_secondary(answers, scores, overlap_only)
 
     by_problem: dict[str, list[str]] = {pp.item.id: [] for pp in profiles}

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, chain
 from typing import Any
 
 Token = tuple[str, int, int]
@@ -95,6 +95,11 @@ def _content(word: str) -> bool:
     return is_content(word)
 
 
+def search_words(token: str) -> tuple[str, ...]:
+    """The content words one token contributes to :meth:`Segmentation.words`."""
+    return _expand(token)
+
+
 @lru_cache(maxsize=50000)
 def _expand(word: str) -> tuple[str, ...]:
     """The content words a token contributes for matching: a compound of two dictionary
@@ -127,6 +132,17 @@ class Segmentation:
         self._tokens: list[Token] | None = None
 
     @property
+    def raw_words(self) -> list[str]:
+        """The ordinary tokens' words, in order (do not modify)."""
+        return self._words
+
+    @property
+    def offsets(self) -> list[int]:
+        """Token boundaries: token ``i`` is ``text[offsets[i]:offsets[i + 1]]`` (do not
+        modify)."""
+        return self._offs
+
+    @property
     def tokens(self) -> list[Token]:
         """The ordinary segmentation: ``[(word, start, end), ...]``."""
         if self._tokens is None:
@@ -152,10 +168,8 @@ class Segmentation:
         words = self._words
         if not search:
             return [words[i] for i in self._range(start, end) if _content(words[i])]
-        out: list[str] = []
-        for i in self._range(start, end):
-            out.extend(_expand(words[i]))
-        return out
+        r = self._range(start, end)
+        return list(chain.from_iterable(map(_expand, words[r.start:r.stop])))
 
 
 @lru_cache(maxsize=512)
