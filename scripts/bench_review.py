@@ -87,7 +87,50 @@ def batch(n: int = 200) -> float:
         return (time.perf_counter() - t0) / n
 
 
+def components(text: str, rounds: int = 40) -> list[tuple[str, float]]:
+    """Mean ms per review step on ``text``: parse, structure detection, segmentation,
+    specificity, matching, and each rule (shared work is charged to the first user)."""
+    from service.document import parse
+    from service.review import matching, specificity
+    from service.review.context import ReviewContext
+    from service.review.registry import all_rules
+    from service.structures import detect_structure
+    from service.text.segment import doc_segmentation
+
+    review(text)
+    tot: dict[str, float] = {}
+
+    def tm(key, fn):
+        t0 = time.perf_counter()
+        out = fn()
+        tot[key] = tot.get(key, 0.0) + time.perf_counter() - t0
+        return out
+
+    for _ in range(rounds):
+        doc = tm("parse (normalize + sections/items)", lambda: parse(text))
+        det = tm("detect structure", lambda: detect_structure(doc.norm.text))
+        ctx = ReviewContext(doc=doc, structure=det.structure)
+        tm("segmentation (rjieba)", lambda: doc_segmentation(ctx))
+        tm("specificity", lambda: [specificity.item_score(ctx, i) for i in doc.problems])
+        tm("matching", lambda: matching.matches(ctx))
+        for r in all_rules():
+            tm(r.code, lambda: list(r.check(ctx, r)))
+    return sorted(((k, v / rounds * 1000) for k, v in tot.items()), key=lambda kv: -kv[1])
+
+
 def main() -> None:
+    if "--components" in sys.argv:
+        text = DOCS["specific_2021.txt (具体、合格)"]
+        rows = components(text)
+        print("| step (specific_2021.txt) | ms |")
+        print("|---|---:|")
+        shown = [r for r in rows if r[1] >= 0.1]
+        for name, ms in shown:
+            print(f"| {name} | {ms:.2f} |")
+        rest = [r for r in rows if r[1] < 0.1]
+        print(f"| {len(rest)} other rules, together | {sum(ms for _, ms in rest):.2f} |")
+        print(f"| **total** | **{sum(ms for _, ms in rows):.2f}** |")
+        return
     docs = dict(DOCS)
     docs["seed grown to 5,000 chars (worst case: all template)"] = document_5k()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
