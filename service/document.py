@@ -193,6 +193,13 @@ class Document:
     def followups(self) -> list[Item]:
         return self.items_of("followup")
 
+    def item_at(self, pos: int) -> Item | None:
+        """The item whose span contains the normalized offset ``pos``."""
+        for it in self.items:
+            if it.start <= pos < it.end:
+                return it
+        return None
+
     def item(self, item_id: str) -> Item | None:
         for it in self.items:
             if it.id == item_id:

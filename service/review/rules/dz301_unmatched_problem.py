@@ -20,6 +20,8 @@
 
 from __future__ import annotations
 
+from service.review.excerpt import excerpt
+
 from service.review import matching
 
 CODE = "DZ301"
@@ -29,9 +31,6 @@ SEVERITY = "error"
 RUBRIC = ("Q14",)
 
 
-def _quote(s: str, n: int = 30) -> str:
-    s = s.strip("。；;，,：: ")
-    return s if len(s) <= n else s[:n] + "……"
 
 
 def check(ctx, rule):
@@ -48,7 +47,7 @@ def check(ctx, rule):
         weak = res.head_hit[p.id] > 0 or res.best[p.id] >= weak_min
         start = p.body_start
         end = start + max(1, len(p.headline))
-        head = _quote(ctx.doc.norm.orig_text(start, end))  # as the member wrote it
+        head = excerpt(ctx.doc.norm.orig_text(start, end))  # as the member wrote it
         if weak:
             message = f"问题“{head}”没有找到明确对应的整改措施（只有个别措施与它沾边）。"
         else:

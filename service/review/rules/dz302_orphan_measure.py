@@ -17,6 +17,8 @@
 
 from __future__ import annotations
 
+from service.review.excerpt import excerpt
+
 from service.review import matching
 
 CODE = "DZ302"
@@ -26,9 +28,6 @@ SEVERITY = "warning"
 RUBRIC = ("Q14",)
 
 
-def _quote(s: str, n: int = 30) -> str:
-    s = s.strip("。；;，,：: ")
-    return s if len(s) <= n else s[:n] + "……"
 
 
 def check(ctx, rule):
@@ -43,7 +42,7 @@ def check(ctx, rule):
         end = start + max(1, len(m.headline))
         yield ctx.finding(
             rule, start, end,
-            f"措施“{_quote(ctx.doc.norm.orig_text(start, end))}”没有对应查摆出的任何问题，"
+            f"措施“{excerpt(ctx.doc.norm.orig_text(start, end))}”没有对应查摆出的任何问题，"
             "与问题“两张皮”。",
             "这条措施是针对哪个问题的？请在措施开头写明“针对……的问题”；如果它回应的问题"
             "没有写进查摆部分，请考虑补写那个问题，否则可以删去这条措施。",

@@ -24,6 +24,8 @@
 
 from __future__ import annotations
 
+from service.review.excerpt import excerpt
+
 import re
 from functools import lru_cache
 
@@ -64,9 +66,6 @@ def signals(text: str) -> dict[str, list[str]]:
             for key in ("deadline", "frequency", "quantity", "year", "slogan")}
 
 
-def _quote(s: str, n: int = 30) -> str:
-    s = s.strip("。；;，,：: ")
-    return s if len(s) <= n else s[:n] + "……"
 
 
 def _negates(ctx, res, m) -> str | None:
@@ -111,7 +110,7 @@ def check(ctx, rule):
             continue  # "2022年……至少1项": bounded by the year
         start = m.body_start
         end = start + max(1, len(m.headline))
-        head = _quote(ctx.doc.norm.orig_text(start, end))  # as the member wrote it
+        head = excerpt(ctx.doc.norm.orig_text(start, end))  # as the member wrote it
         if qty:
             yield ctx.finding(
                 rule, start, end,
@@ -124,7 +123,7 @@ def check(ctx, rule):
         negated = _negates(ctx, res, m)
         slogans = list(dict.fromkeys(h.group(0) for h in lex["slogan"].finditer(text)))
         if negated:
-            message = (f"措施“{head}”只是把问题“{_quote(negated, 20)}”反过来说，"
+            message = (f"措施“{head}”只是把问题“{excerpt(negated, 20)}”反过来说，"
                        "没有写出具体怎么做、做多少、什么时候完成。")
         elif slogans:
             quoted = "”“".join(slogans[:3])

@@ -369,11 +369,6 @@ def _mask(ctx, regions) -> bytearray:
     return mask
 
 
-def _item_at(doc, pos: int):
-    for it in doc.items:
-        if it.start <= pos < it.end:
-            return it
-    return None
 
 
 def check(ctx, rule):
@@ -396,7 +391,7 @@ def check(ctx, rule):
             missing = tuple(k for k in fact.keys if not grounds.has(k))
             if not missing:
                 continue
-            item = _item_at(doc, fact.start)
+            item = doc.item_at(fact.start)
             key = (item.id if item else None, missing)
             if key in reported:                 # the same number twice in one item
                 continue

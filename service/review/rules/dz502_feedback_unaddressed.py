@@ -23,6 +23,8 @@
 
 from __future__ import annotations
 
+from service.review.excerpt import excerpt
+
 import re
 from functools import lru_cache
 
@@ -139,8 +141,6 @@ def anchor(doc) -> tuple[int, int]:
     return 0, (end if end > 0 else min(len(text), 20))
 
 
-def _quote(s: str, n: int = 30) -> str:
-    return s if len(s) <= n else s[:n] + "……"
 
 
 def _listing(quotes: list[str]) -> str:
@@ -170,7 +170,7 @@ def check(ctx, rule):
     # one finding listing every unanswered opinion: they all point at the same heading,
     # and the engine keeps one finding per (rule, span)
     start, end = anchor(doc)
-    quotes = [_quote(o) for o in missing]
+    quotes = [excerpt(o, trim=False) for o in missing]
     if len(missing) == 1:
         message = f"征求到的意见{_listing(quotes)}在查摆问题中没有回应，属于“应谈不谈”。"
     else:

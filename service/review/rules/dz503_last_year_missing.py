@@ -19,6 +19,8 @@
 
 from __future__ import annotations
 
+from service.review.excerpt import excerpt
+
 import re
 from functools import lru_cache
 
@@ -65,8 +67,6 @@ def report_regions(doc) -> list[tuple[int, int, int, int]]:
     return out
 
 
-def _quote(s: str, n: int = 30) -> str:
-    return s if len(s) <= n else s[:n] + "……"
 
 
 def check(ctx, rule):
@@ -78,7 +78,7 @@ def check(ctx, rule):
     if not regions:
         start, end = anchor(doc)
         n = len(notes.last_year)
-        listed = "、".join(f"“{_quote(it.measure, 16)}”" for it in notes.last_year[:3])
+        listed = "、".join(f"“{excerpt(it.measure, 16, trim=False)}”" for it in notes.last_year[:3])
         more = "等" if n > 3 else ""
         message = (f"角色笔记列出了{n}项上年度整改措施（{listed}{more}），但材料没有报告"
                    "上年度整改落实情况。")
@@ -95,7 +95,7 @@ def check(ctx, rule):
     # one finding listing every unreported measure (all point at the report's heading;
     # the engine keeps one finding per (rule, span))
     a_start, a_end = regions[0][2], regions[0][3]
-    listed = "；".join(f"“{_quote(it.measure)}”（笔记记为：{it.status_label}）" for it in missing)
+    listed = "；".join(f"“{excerpt(it.measure, trim=False)}”（笔记记为：{it.status_label}）" for it in missing)
     if len(missing) == 1:
         message = f"上年度整改措施{listed}在上年度整改情况中没有交代。"
     else:

@@ -71,11 +71,6 @@ def _regions(doc) -> list[tuple[int, int]]:
     return out + [(s.start, s.end) for s in doc.sections]
 
 
-def _item_at(doc, pos: int):
-    for it in doc.items:
-        if it.start <= pos < it.end:
-            return it
-    return None
 
 
 def _chains(ctx, rule, cfg):
@@ -116,7 +111,7 @@ def _grand(ctx, rule, cfg):
             f"“{text[s:e]}”是套话（空洞的宏大结语或生成稿常见的过渡语），没有具体内容。",
             "请删去口号式的话，或换成一件具体要做的事和完成时间"
             "（下一步最要紧做什么？什么时候做到？）。",
-            item=_item_at(ctx.doc, s),
+            item=ctx.doc.item_at(s),
         )
 
 
@@ -145,7 +140,7 @@ def _buzz(ctx, rule, cfg):
                 rule, hits[0].start, hits[-1].end,
                 f"同一段里堆了{len(hits)}个时髦词：{words}，读起来空泛。",
                 "请换成平实的说法，直接写做了什么、没做到什么。",
-                item=_item_at(ctx.doc, hits[0].start),
+                item=ctx.doc.item_at(hits[0].start),
             )
 
 
@@ -157,7 +152,7 @@ def _runs(ctx, rule, cfg):
             rule, m.start(), m.end(),
             f"连用{n}个四字短语（“{m.group(0)[:14]}……”），排比堆砌，内容空泛。",
             "请保留最能说明问题的一两个，换成具体的事实或做法。",
-            item=_item_at(ctx.doc, m.start()),
+            item=ctx.doc.item_at(m.start()),
         )
 
 

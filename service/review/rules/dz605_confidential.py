@@ -146,11 +146,6 @@ def _personal(text: str, cfg) -> list[tuple[int, int, str, str]]:
     return sorted(found)
 
 
-def _item_at(doc, pos: int):
-    for it in doc.items:
-        if it.start <= pos < it.end:
-            return it
-    return None
 
 
 def check(ctx, rule):
@@ -163,12 +158,12 @@ def check(ctx, rule):
             + _REMOVE,
             "请删除该标志；检讨涉密载体管理问题时写“一份涉密文件”即可，不写密级和文件名。"
             "如果材料本身确属涉密内容，请不要上传到本系统，按保密规定在涉密环境中处理。",
-            item=_item_at(ctx.doc, s),
+            item=ctx.doc.item_at(s),
         )
     for s, e, what, masked in _personal(text, cfg):
         yield ctx.finding(
             rule, s, e,
             f"材料中有疑似{what}“{masked}”：个人信息不应写进对照检查材料，" + _REMOVE,
             f"请删除该{what}；需要提到当事人时，写明身份（如“一位纳税人”“一名同事”）即可。",
-            item=_item_at(ctx.doc, s),
+            item=ctx.doc.item_at(s),
         )
