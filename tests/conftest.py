@@ -153,3 +153,12 @@ KEY_PATTERN = re.compile(
     r"(sk-[A-Za-z0-9_\-]{16,}|Bearer\s+(?!REDACTED)[A-Za-z0-9._\-]{12,}|"
     r"AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_\-]{30,}|[0-9a-f]{32}\.[A-Za-z0-9]{16})"
 )
+
+
+@pytest.fixture
+def server():
+    """A scripted OpenAI-compatible fake backend on 127.0.0.1 (tests/llm/fake_server.py)."""
+    from llm.fake_server import FakeServer
+
+    with FakeServer() as srv:
+        yield srv

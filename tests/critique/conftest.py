@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from llm.fake_server import FakeServer
 from service.llm import Backend, Deadlines
 from service.llm.config import from_model
 from service.notes import load_notes
@@ -39,12 +38,6 @@ def issue(item: str, check: str, quote: str, reason: str = "没有写出具体�
 def edits(*pairs) -> str:
     return json.dumps({"edits": [{"finding": f, "original": o, "replacement": r} for f, o, r in pairs]},
                       ensure_ascii=False)
-
-
-@pytest.fixture
-def server():
-    with FakeServer() as srv:
-        yield srv
 
 
 @pytest.fixture

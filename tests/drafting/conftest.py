@@ -5,18 +5,11 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT
-from llm.fake_server import FakeServer
 from service.llm import Backend, Deadlines
 from service.llm.config import from_model
 from service.notes import load_notes
 
 DRAFT = (ROOT / "tests" / "drafting" / "data" / "tax-clerk.draft.txt").read_text(encoding="utf-8")
-
-
-@pytest.fixture
-def server():
-    with FakeServer() as srv:
-        yield srv
 
 
 @pytest.fixture

