@@ -19,8 +19,9 @@ def test_errors_or_many_warnings_need_revision():
     assert verdict([f()] * 3, 0.8) == PASS
 
 
-def test_unfilled_placeholder_is_never_submittable():
+def test_unfilled_placeholder_or_missing_case_analysis_is_never_submittable():
     assert verdict([f("placeholder", "info")], 0.9) == REVISE
+    assert verdict([f("case_analysis_missing", "warning")], 0.9) == REVISE
 
 
 def test_structure_missing_many_errors_or_vague_problems_fail():
