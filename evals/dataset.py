@@ -3,6 +3,8 @@
 
 - reviewer items (``datasets/reviewer/items.yaml``): input ``{kind, text, notes}``,
   target ``{expect, forbid}`` (categories), metadata ``{why, family}``.
+- reviewer held-out items (``datasets/reviewer-heldout/items.yaml``): the same format
+  as the reviewer items, item cases only (:func:`load_reviewer_heldout_items`).
 - reviewer documents (``datasets/reviewer/docs/*.txt`` + ``.labels.yaml``): input
   ``{text, structure, notes}``, target ``{expect, forbid, verdict}`` where every entry is
   ``{category, quote|None}``.
@@ -25,6 +27,7 @@ import yaml
 EVALS = Path(__file__).resolve().parent
 DATASETS = EVALS / "datasets"
 REVIEWER = DATASETS / "reviewer"
+REVIEWER_HELDOUT = DATASETS / "reviewer-heldout"  # held-out test set: reported, never tuned on
 DRAFTING = DATASETS / "drafting"
 RESPONSES = DRAFTING / "responses"
 
@@ -70,6 +73,11 @@ def load_reviewer_items(path: Path | None = None) -> list[Sample]:
             metadata={"why": it.get("why", ""), "family": it["id"].split("-", 1)[0]},
         ))
     return out
+
+
+def load_reviewer_heldout_items(path: Path | None = None) -> list[Sample]:
+    """The held-out reviewer test set (same label format; written without seeing the rules)."""
+    return load_reviewer_items(path or REVIEWER_HELDOUT / "items.yaml")
 
 
 def _entries(raw: list | None) -> list[dict[str, Any]]:

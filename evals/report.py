@@ -3,7 +3,8 @@
 
 Keys of ``report.json`` other code relies on (tests/evals, ``evals/baseline.py``):
 ``mode``, ``prompts``, ``reviewer.categories.<cat>.{precision,recall,f1,support}``,
-``reviewer.micro.{precision,recall,f1}``, ``drafting.cases[].{id,model,scores}``,
+``reviewer.micro.{precision,recall,f1}``, ``reviewer_heldout`` (same shape as ``reviewer``,
+the held-out test set; reported only), ``drafting.cases[].{id,model,scores}``,
 ``drafting.summary.<model>``, ``critique.status``.
 """
 
@@ -58,6 +59,9 @@ def markdown(rep: dict[str, Any]) -> str:
     out += _header(rep)
     if "reviewer" in rep:
         out += _reviewer(rep["reviewer"])
+    if "reviewer_heldout" in rep:
+        out += _reviewer(rep["reviewer_heldout"], title="审读器（独立测试集）", dataset="evals/datasets/reviewer-heldout",
+                         note="独立测试集在未阅读规则、词表和开发集条目的情况下写成，只报告、不调参，不计入基线回归检查。")
     if "drafting" in rep:
         out += _drafting(rep["drafting"])
     if "critique" in rep:
@@ -81,15 +85,17 @@ def _header(rep: dict[str, Any]) -> list[str]:
     return lines + [""]
 
 
-def _reviewer(r: dict[str, Any]) -> list[str]:
+def _reviewer(r: dict[str, Any], title: str = "审读器（规则）", dataset: str = "evals/datasets/reviewer",
+              note: str = "") -> list[str]:
     m = r["micro"]
-    lines = ["## 审读器（规则）", "",
-             f"数据集：`evals/datasets/reviewer`，{r['items']} 条单项、{r['documents']} 篇全文，共 {r['constraints']} 条标注约束。"
+    lines = [f"## {title}", "",
+             f"数据集：`{dataset}`，{r['items']} 条单项、{r['documents']} 篇全文，共 {r['constraints']} 条标注约束。"
              "expect 约束计入 TP/FN，forbid 约束计入 FP/TN；未标注的类别不计（见数据集 README）。"
-             "精确率因此是在**标注的反例**（含难反例）上测得的。", "",
+             "精确率因此是在**标注的反例**（含难反例）上测得的。" + note, "",
              f"**微平均：P {_f(m['precision'], 3)}，R {_f(m['recall'], 3)}，F1 {_f(m['f1'], 3)}**"
              f"（TP {m['tp']}，FP {m['fp']}，FN {m['fn']}，TN {m['tn']}）；"
-             f"结论一致 {r['verdicts']['agree']}/{r['verdicts']['total']} 篇；用时 {r['elapsed_s']} 秒。", "",
+             + (f"结论一致 {r['verdicts']['agree']}/{r['verdicts']['total']} 篇；" if r["verdicts"]["total"] else "")
+             + f"用时 {r['elapsed_s']} 秒。", "",
              "| 类别 | 正例数 | P | R | F1 | TP | FP | FN | TN |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for cat, c in sorted(r["categories"].items(), key=lambda kv: (kv[1]["f1"] is None, kv[1]["f1"] or 0, kv[0])):
         lines.append(f"| {cat} | {c['support']} | {_f(c['precision'])} | {_f(c['recall'])} | {_f(c['f1'])} | "

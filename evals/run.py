@@ -72,7 +72,11 @@ def run_eval(out_dir: Path | str, mode: str = "replay", models: list[str] | None
     if reviewer:
         from evals.tasks import review as review_task
 
+        from evals.dataset import load_reviewer_heldout_items
+
         rep["reviewer"] = review_task.run()
+        # the held-out test set: reported on its own, never part of the baseline check
+        rep["reviewer_heldout"] = review_task.run(items=load_reviewer_heldout_items(), docs=[])
     if drafting:
         rep["drafting"] = draft_task.run(models, api_base=api_base, mode=mode, record=record, cassettes=cassettes)
     if critique:

@@ -82,6 +82,9 @@ _INLINE = re.compile(
 _SENTENCE_END = re.compile(r"[。;!?]|\n")
 _TITLE_WORDS = re.compile(r"对照检查|检视剖析|剖析材料|发言提纲|检查材料|对照检查材料|个人对照|发言材料")
 _DATE_LINE = re.compile(r"^\s*(\d{4}年\d{1,2}月\d{1,2}日|\d{4}[-./]\d{1,2}[-./]\d{1,2})\s*$")
+# the genre's closing sentence ("以上是我的对照检查，不妥之处，请同志们批评指正"): not a measure
+_CLOSING_LINE = re.compile(r"^(以上(是|为|就是)?(我|本人)的|不妥之处|(恳请|敬请|请)(各位|同志们|大家|组织)?"
+                           r"[^。]{0,8}批评指正)")
 _SIGN_LINE = re.compile(r"^\s*(对照检查人|检查人|发言人|署名|本人)?[:]?\s*[\u4e00-\u9fff·]{2,5}\s*$")
 _ASPECT_WORDS = re.compile(r"方面|对照|带头|检视|在.{1,20}上")
 
@@ -154,6 +157,7 @@ class Document:
     title_span: tuple[int, int] | None = None
     preamble_span: tuple[int, int] | None = None
     signature_span: tuple[int, int] | None = None
+    closing_span: tuple[int, int] | None = None   # 以上……请批评指正
     sections: list[Section] = field(default_factory=list)
 
     @property
@@ -535,6 +539,10 @@ def parse(text: str | Normalized) -> Document:
         if _DATE_LINE.match(line) or (_SIGN_LINE.match(line) and not section_kind(line)):
             end = s
             doc.signature_span = (s, doc.signature_span[1] if doc.signature_span else e)
+            continue
+        if doc.closing_span is None and len(line) <= 60 and _CLOSING_LINE.match(line):
+            end = s
+            doc.closing_span = (s, e)
             continue
         break
 

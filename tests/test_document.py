@@ -123,3 +123,15 @@ def test_arabic_markers_before_years_but_not_decimals():
                 "1、2022年起每月补学1次。\n2.2022年3月底前完成。\n3.5万元的项目我没跟进。\n")
     assert [m.label for m in doc.measures] == ["1、", "2."]
     assert doc.measures[1].text.endswith("3.5万元的项目我没跟进。")
+
+
+def test_closing_sentence_is_not_a_measure():
+    doc = parse("一、查摆问题\n一是学习缺席3次。\n二、原因剖析\n（一）松懈。\n三、整改措施\n"
+                "（一）针对缺席的问题，每月补学1次。\n以上是我的对照检查，不妥之处，请同志们批评指正。\n"
+                "张三\n2022年1月10日\n")
+    assert [m.text for m in doc.measures] == ["针对缺席的问题,每月补学1次。"]  # normalized
+    assert doc.text[slice(*doc.closing_span)].startswith("以上是我的对照检查")
+    # a measure that merely starts with 以上 stays a measure
+    doc = parse("一、查摆问题\n一是学习缺席3次。\n二、原因剖析\n（一）松懈。\n三、整改措施\n"
+                "（一）以上问题中学习缺席最突出，2022年起每月补学1次。\n")
+    assert len(doc.measures) == 1

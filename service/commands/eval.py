@@ -104,7 +104,12 @@ def _summary(rep: dict, out: Path) -> None:
     lines = [f"评测完成（{'回放手写响应' if rep['mode'] == 'replay' else '实时调用'}，用时 {rep['runtime_s']} 秒）"]
     if "reviewer" in rep:
         m = rep["reviewer"]["micro"]
-        lines.append(f"审读器：微平均 P {m['precision']} R {m['recall']} F1 {m['f1']}（{len(rep['reviewer']['categories'])} 个类别）")
+        lines.append(f"审读器（开发集，规则据此调整过）：微平均 P {m['precision']} R {m['recall']} F1 {m['f1']}"
+                     f"（{len(rep['reviewer']['categories'])} 个类别）")
+    if "reviewer_heldout" in rep:
+        m = rep["reviewer_heldout"]["micro"]
+        lines.append(f"审读器（独立测试集）：微平均 P {m['precision']} R {m['recall']} F1 {m['f1']}"
+                     f"（{len(rep['reviewer_heldout']['categories'])} 个类别）")
     for model, s in (rep.get("drafting") or {}).get("summary", {}).items():
         lines.append(f"起草（{model}）：{s['ok']}/{s['cases']} 成功；结构 {s['structure']}，具体 {s['specificity']}，"
                      f"覆盖 {s['coverage']}，有据 {s['grounding']}，无模板 {s['no_template_copy']}，"

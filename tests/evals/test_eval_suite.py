@@ -73,3 +73,23 @@ def test_no_regression_against_baseline(report):
 def test_suite_is_fast(report):
     rep, _ = report
     assert rep["runtime_s"] < 300
+
+
+def test_heldout_reviewer_set_is_reported_on_its_own(report):
+    """The held-out test set (evals/datasets/reviewer-heldout) loads, is large and varied,
+    appears in report.json / report.md as ``reviewer_heldout``, and is not gated."""
+    from evals.dataset import load_reviewer_heldout_items
+
+    rep, out = report
+    items = load_reviewer_heldout_items()
+    cats = {c for s in items for c in s.target["expect"] + s.target["forbid"]}
+    assert len(items) >= 80 and len(cats) >= 12
+    assert not {s.id for s in items} & {s["id"] for s in rep["reviewer"]["samples"]}
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    h = data["reviewer_heldout"]
+    assert h["items"] == len(items) and h["documents"] == 0
+    assert sum(1 for c in h["categories"].values() if c["support"] > 0) >= 12
+    assert all({"precision", "recall", "f1", "support"} <= set(v) for v in h["categories"].values())
+    assert {"precision", "recall", "f1"} <= set(h["micro"]) and isinstance(h["misjudged"], list)
+    assert "审读器（独立测试集）" in (out / "report.md").read_text(encoding="utf-8")
+    assert "reviewer_heldout" not in baseline.from_report(rep)  # reported, never gated
