@@ -16,7 +16,7 @@ DEFAULT_PORT = 8000
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("serve", help="启动 HTTP 服务（API 与接口文档）",
+    p = sub.add_parser("serve", help="启动服务：网页（起草、审读、导出）与 HTTP API",
                        description="启动 HTTP 服务：/v1 接口、/v1/docs 接口文档、/healthz 存活检查。"
                                    "未配置 DUIZHAO_API_TOKENS 时只允许监听本机回环地址。")
     p.add_argument("--host", default=DEFAULT_HOST, metavar="H", help=f"监听地址（默认 {DEFAULT_HOST}）")
