@@ -65,10 +65,10 @@ class Settings(BaseSettings):
     api_models: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="DUIZHAO_API_MODELS: extra litellm models API callers may ask for")
 
-    @field_validator("api_models", mode="before")
+    @field_validator("api_models", "api_tokens", mode="before")
     @classmethod
-    def _split_models(cls, v: Any) -> Any:
-        """``DUIZHAO_API_MODELS`` is comma-separated (or a JSON list)."""
+    def _split_list(cls, v: Any) -> Any:
+        """``DUIZHAO_API_MODELS`` and ``DUIZHAO_API_TOKENS`` are comma-separated (or a JSON list)."""
         if isinstance(v, str):
             s = v.strip()
             if s.startswith("["):
@@ -78,18 +78,6 @@ class Settings(BaseSettings):
             return [t.strip() for t in s.split(",") if t.strip()]
         return v
 
-    @field_validator("api_tokens", mode="before")
-    @classmethod
-    def _split_tokens(cls, v: Any) -> Any:
-        """``DUIZHAO_API_TOKENS`` is comma-separated (or a JSON list)."""
-        if isinstance(v, str):
-            s = v.strip()
-            if s.startswith("["):
-                import json
-
-                return json.loads(s)
-            return [t.strip() for t in s.split(",") if t.strip()]
-        return v
 
     @field_validator("model", "api_base", mode="before")
     @classmethod

@@ -162,3 +162,19 @@ def server():
 
     with FakeServer() as srv:
         yield srv
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server on 127.0.0.1, one per test session (skipped, with the reason,
+    where the server binaries are absent)."""
+    from tests.pg_server import PostgresServer, unavailable
+
+    reason = unavailable()
+    if reason:
+        pytest.skip(reason)
+    server = PostgresServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()

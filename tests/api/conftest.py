@@ -116,16 +116,3 @@ def sse_events(body: str) -> list[tuple[str, Any]]:
     return out
 
 
-@pytest.fixture(scope="session")
-def pg_server():
-    """A PostgreSQL server on 127.0.0.1 (skipped, with the reason, without the binaries)."""
-    from tests.pg_server import PostgresServer, unavailable
-
-    reason = unavailable()
-    if reason:
-        pytest.skip(reason)
-    server = PostgresServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()

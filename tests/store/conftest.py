@@ -9,19 +9,6 @@ import uuid
 import pytest
 
 from service.store import make_engine
-from tests.pg_server import PostgresServer, unavailable
-
-
-@pytest.fixture(scope="session")
-def pg_server():
-    reason = unavailable()
-    if reason:
-        pytest.skip(reason)
-    server = PostgresServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
