@@ -219,9 +219,9 @@ def test_disconnect_cancels_the_backend_call(tmp_path, stream):
         app = create_app(make_settings(tmp_path), drafter=fake)
         async with LifespanManager(app, startup_timeout=120, shutdown_timeout=60):
             await _disconnect_after_first_delta(app, stream)
-            for _ in range(200):   # the run records its end in a worker thread
-                drafts = app.state.store.list("local")
-                if drafts and drafts[0].status != "running":
+            for _ in range(200):   # the run records its end in a worker thread, then
+                drafts = app.state.store.list("local")   # releases its slot
+                if drafts and drafts[0].status != "running" and app.state.slots.active == 0:
                     break
                 await asyncio.sleep(0.02)
             assert app.state.slots.active == 0
