@@ -2,7 +2,8 @@
 hands events to whoever listens (the JSON answer or the SSE stream).
 
 The draft row exists before the task starts (status ``running``). The task ends in
-exactly one of: ``done`` (text, review, usage, model, prompt hashes), ``failed``
+exactly one of: ``done`` (text, review, usage, model, prompt hashes, and the revision
+rounds in their stored form, :mod:`service.store.revision`), ``failed``
 (backend or input error, with any partial text) or ``cancelled`` (the client went
 away or the server is stopping, with the partial text). The record is written even
 when the task is being cancelled, and the drafting slot is released in every case.
@@ -20,7 +21,7 @@ from anyio import to_thread
 from service.api.drafter import DraftJob, DraftOutcome, Drafter, InvalidOutput
 from service.api.limits import Slot
 from service.errors import InputError
-from service.store import DraftStore
+from service.store import DraftStore, stored_revision
 from service.structures import StructureError
 
 log = logging.getLogger("duizhao.api")
@@ -55,6 +56,7 @@ class DraftRun:
         self.slot = slot
         self.parts: list[str] = []
         self.outcome: DraftOutcome | None = None
+        self.revision: dict[str, Any] | None = None      # stored form of the outcome's revision rounds
         self.status = "running"
         self.failure: tuple[int, str, str] | None = None   # status, code, message
         self.events: asyncio.Queue[Any] = asyncio.Queue()
@@ -93,8 +95,9 @@ class DraftRun:
             if self.outcome is None:
                 raise RuntimeError("drafter ended without an outcome")
             o = self.outcome
+            self.revision = self._revision(o)
             await self._record(status="done", text=o.text, review=o.review, usage=o.usage, model=o.model,
-                               prompts=o.prompts, structure=o.structure)
+                               prompts=o.prompts, structure=o.structure, revision=self.revision)
             self.status = "done"
             if o.review is not None:
                 self.events.put_nowait(Event("review", o.review))
@@ -142,11 +145,20 @@ class DraftRun:
         except Exception as exc:  # noqa: BLE001 — the caller still gets its answer
             log.error("draft %s: could not record the failure (%s)", self.id, type(exc).__name__)
 
+    def _revision(self, o: DraftOutcome) -> dict[str, Any] | None:
+        """The stored form of the outcome's revision rounds. A revision that cannot be
+        read is left out (the draft itself is still stored); only the error type is logged."""
+        try:
+            return stored_revision(o.extra.get("revision"))
+        except Exception as exc:  # noqa: BLE001
+            log.warning("draft %s: revision rounds not stored (%s)", self.id, type(exc).__name__)
+            return None
+
     def done_data(self) -> dict[str, Any]:
         o = self.outcome
         assert o is not None
         return {"id": self.id, "status": "done", "text": o.text, "usage": o.usage, "model": o.model,
-                "structure": o.structure}
+                "structure": o.structure, "revision": self.revision}
 
     # ---- listening -------------------------------------------------------------------
     async def iter_events(self, ping_every: float = 15.0) -> AsyncIterator[Event | None]:

@@ -157,6 +157,23 @@ class DraftSummary(BaseModel):
     finished_at: str | None
 
 
+class RevisionRound(_Out):
+    round: int = Field(description="轮次：0 为初稿，n 为第 n 轮修改后的稿子")
+    text: str = Field(description="本轮全文")
+    diff: str | None = Field(description="与上一轮相比的统一差异（unified diff）；第 0 轮为 null")
+    verdict: str | None = Field(description="本轮审读结论")
+    scores: dict[str, float] = Field(description="本轮审读分数")
+    findings: dict[str, int] = Field(description="本轮各级别问题个数：error、warning、info")
+
+
+class RevisionOut(_Out):
+    rounds: list[RevisionRound]
+    best: int = Field(description="保留的一轮（其全文即草稿的 text）")
+    stopped: str = Field(description="停止原因代码，如 converged、max_rounds、worse、no_blocking")
+    message: str | None = Field(description="停止原因的中文说明")
+    max_rounds: int = Field(description="修改轮数上限")
+
+
 class DraftOut(DraftSummary):
     rounds: int
     notes: dict[str, Any]
@@ -165,6 +182,7 @@ class DraftOut(DraftSummary):
     review: dict[str, Any] | None
     usage: dict[str, Any] | None
     error: dict[str, Any] | None
+    revision: RevisionOut | None = Field(default=None, description="各轮修改（审读—修改循环）；没有进行修改时为 null")
 
 
 class DraftsOut(BaseModel):

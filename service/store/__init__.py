@@ -13,9 +13,10 @@ from service.store.db import DatabaseError, describe, integrity_check, is_sqlite
 from service.store.drafts import DraftStore
 from service.store.migrations import MIGRATIONS, current_version, migrate
 from service.store.models import Draft
+from service.store.revision import stored_revision
 
 __all__ = ["MIGRATIONS", "DatabaseError", "Draft", "DraftStore", "current_version", "describe",
-           "integrity_check", "is_sqlite", "make_engine", "migrate", "open_store"]
+           "integrity_check", "is_sqlite", "make_engine", "migrate", "open_store", "stored_revision"]
 
 
 def open_store(url: str) -> DraftStore:

@@ -36,21 +36,23 @@ class DraftStore:
         now = utcnow()
         draft = Draft(id=uuid.uuid4().hex, owner=owner, status="running", structure=structure, model=model,
                       rounds=rounds, notes=notes, prompts=None, text="", review=None, usage=None, error=None,
-                      created_at=now, updated_at=now, finished_at=None)
+                      revision=None, created_at=now, updated_at=now, finished_at=None)
         with self.session() as s, s.begin():
             s.add(draft)
         return draft
 
     def finish(self, draft_id: str, *, status: str, text: str = "", review: dict | None = None,
                usage: dict | None = None, model: str | None = None, prompts: Any = None,
-               structure: str | None = None, error: dict | None = None) -> bool:
+               structure: str | None = None, error: dict | None = None,
+               revision: dict | None = None) -> bool:
         """Record how a running draft ended. Returns False when it was not running
-        (already finished): a draft ends once."""
+        (already finished): a draft ends once. ``revision`` is the stored form of the
+        revision rounds (:func:`service.store.revision.stored_revision`), None when none ran."""
         if status not in STATUSES or status == "running":
             raise ValueError(f"not a final status: {status!r}")
         now = utcnow()
         values: dict[str, Any] = dict(status=status, text=text or "", review=review, usage=usage,
-                                      prompts=prompts, error=error, updated_at=now, finished_at=now)
+                                      prompts=prompts, error=error, revision=revision, updated_at=now, finished_at=now)
         if model is not None:
             values["model"] = model
         if structure is not None:

@@ -56,8 +56,16 @@ def _m001_drafts(conn: Connection) -> None:
     meta.create_all(conn)
 
 
+def _m002_draft_revision(conn: Connection) -> None:
+    """``drafts.revision``: the revision rounds of a draft (service.store.revision), NULL
+    when no revision ran (and for every draft stored before this version)."""
+    kind = JSON().compile(dialect=conn.dialect)   # JSON on both SQLite and PostgreSQL
+    conn.execute(text(f"ALTER TABLE drafts ADD COLUMN revision {kind}"))
+
+
 MIGRATIONS: list[Migration] = [
     (1, "drafts", _m001_drafts),
+    (2, "draft revision", _m002_draft_revision),
 ]
 
 

@@ -3,8 +3,10 @@ creates; a test checks the two agree).
 
 A draft row is written before the backend is called (status ``running``) and updated
 once when the call ends: ``done``, ``failed`` (with any partial text and the error)
-or ``cancelled`` (the client went away). ``owner`` is the SHA-256 of the caller's API
-token (never the token), or ``local`` when the service runs without tokens.
+or ``cancelled`` (the client went away). ``revision`` keeps the revision rounds of a
+``done`` draft (shape: :mod:`service.store.revision`), NULL when none ran. ``owner``
+is the SHA-256 of the caller's API token (never the token), or ``local`` when the
+service runs without tokens.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class Draft(Base):
     review: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     usage: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    revision: Mapped[dict[str, Any] | None] = mapped_column(JSON)   # service.store.revision; None: no revision
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -67,5 +70,6 @@ class Draft(Base):
         """The whole record (the owner's own data; the owner hash is not shown)."""
         d = self.summary()
         d.update({"rounds": self.rounds, "notes": self.notes, "prompts": self.prompts, "text": self.text or "",
-                  "review": self.review, "usage": self.usage, "error": self.error})
+                  "review": self.review, "usage": self.usage, "error": self.error,
+                  "revision": self.revision})
         return d

@@ -89,3 +89,28 @@ def test_real_backend_on_a_local_fake_server(caplog, tmp_path):
         # the prompt really carried the marker to the backend: the test could fail
         assert any(MARKER in str(call.body) for call in srv.log)
     assert MARKER not in records_text(caplog)
+
+
+def test_revision_rounds_path(caplog, tmp_path):
+    """A draft revised over rounds (the real pipeline on the local fake server): the
+    round texts and diffs that carry the marker are stored, never logged."""
+    import json
+
+    from tests.api.test_revision import NO_ISSUES, PRAISE, PRAISE_SPAN, edits
+
+    fixed = f"落实税费支持政策等靠被动，{MARKER}户小微企业没有主动梳理。"
+    with FakeServer() as srv:
+        s = make_settings(tmp_path, model="openai/good", api_base=srv.base_url, num_retries=0)
+        with TestClient(create_app(s)) as c:
+            for headers in ({}, {"Accept": "text/event-stream"}):
+                srv.script("good", Act.say(PRAISE, chunks=3), Act.say(NO_ISSUES),
+                           Act.say(edits(PRAISE_SPAN, fixed)), Act.say(NO_ISSUES))
+                r = c.post("/v1/drafts", json={"notes": marked_notes(), "rounds": 2}, headers=headers)
+                assert r.status_code == 201, r.text
+                draft_id = r.headers["x-draft-id"]
+                revision = c.get(f"/v1/drafts/{draft_id}").json()["revision"]
+                # the marker really went through the revision rounds: the test could fail
+                assert MARKER in revision["rounds"][1]["text"] and MARKER in revision["rounds"][1]["diff"]
+                assert MARKER in json.dumps(revision, ensure_ascii=False)
+    assert caplog.records, "the test must see the service's log records"
+    assert MARKER not in records_text(caplog)

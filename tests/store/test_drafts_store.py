@@ -37,6 +37,21 @@ def test_create_then_finish_keeps_everything(store):
     assert j["structure"] == "org-life-2021" and j["rounds"] == 1
     assert j["created_at"].endswith("Z") and j["finished_at"] >= j["created_at"]
     assert "owner" not in j
+    assert j["revision"] is None                         # no revision ran
+
+
+def test_revision_rounds_are_stored_and_kept_out_of_the_list(store):
+    rev = {"rounds": [{"round": 0, "text": "甲\n", "diff": None, "verdict": "需修改", "scores": {"specificity": 0.5},
+                       "findings": {"error": 2, "warning": 1, "info": 0}},
+                      {"round": 1, "text": "乙\n", "diff": "--- 第0轮\n+++ 第1轮\n@@ -1 +1 @@\n-甲\n+乙\n",
+                       "verdict": "可提交", "scores": {"specificity": 0.8},
+                       "findings": {"error": 0, "warning": 0, "info": 1}}],
+           "best": 1, "stopped": "converged", "message": "阻断性问题已全部解决", "max_rounds": 2}
+    d = store.create(owner="o1", notes=NOTES, rounds=2)
+    assert store.finish(d.id, status="done", text="乙\n", revision=rev)
+    got = store.get(d.id, "o1")
+    assert got.to_json()["revision"] == rev
+    assert "revision" not in got.summary() and "revision" not in store.list("o1")[0].summary()
 
 
 def test_a_draft_ends_once(store):

@@ -8,7 +8,9 @@ with a Chinese message; the partial text is stored with status ``failed``.
 
 SSE events (each ``data`` is JSON): ``delta`` ``{"text"}`` as the model writes;
 ``review`` the review result of the final text; ``done`` ``{"id", "status", "text",
-"usage", "model", "structure"}``; or ``error`` ``{"id", "code", "message"}``.
+"usage", "model", "structure", "revision"}``; or ``error`` ``{"id", "code", "message"}``.
+``revision`` (also in the stored draft) is the revision rounds in the shape of
+:mod:`service.store.revision`, null when no revision ran.
 Keep-alive comments every 15 s while the backend is silent.
 """
 
@@ -38,7 +40,7 @@ router = APIRouter(tags=["drafts"])
 
 PING_SECONDS = 15.0
 _SSE_DOC = ("以 Accept: text/event-stream 请求时为事件流：delta（{text}）、review（审读结果）、"
-            "done（{id, status, text, usage, model, structure}）或 error（{id, code, message}）。")
+            "done（{id, status, text, usage, model, structure, revision}）或 error（{id, code, message}）。")
 _ERRORS = {
     404: {"model": ErrorOut, "description": "没有这份草稿（或不属于当前令牌）"},
     413: {"model": ErrorOut, "description": "请求体过大，或提示超过模型的词元预算"},
