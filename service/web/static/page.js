@@ -287,6 +287,28 @@
       }, function (err) { setStatus(status, err.message, "bad"); });
   });
 
+  /* ---- the revision rounds of a stored draft (``revision`` of GET /v1/drafts/{id}) ---- */
+  var SEVERITIES = [["error", "错误"], ["warning", "警告"], ["info", "提示"]];
+  function renderRounds(revision) {
+    var rows = (revision.rounds || []).map(function (r, i) {
+      var counts = SEVERITIES.map(function (s) { return s[1] + " " + ((r.findings || {})[s[0]] || 0); }).join("，");
+      var change = r.diff
+        ? el("details", {}, [el("summary", { text: "查看修改" }), el("pre", { className: "diff", text: r.diff })])
+        : el("span", { className: "hint", text: "—" });
+      return el("tr", { className: i === revision.best ? "best" : null }, [
+        el("td", { text: (r.round ? "第 " + r.round + " 轮" : "初稿") + (i === revision.best ? "（采用）" : "") }),
+        el("td", { text: (r.verdict || "—") + "（" + counts + "）" }),
+        el("td", {}, [change])]);
+    });
+    return el("section", { className: "rounds", id: "review-rounds", "aria-labelledby": "review-rounds-title" }, [
+      el("h3", { id: "review-rounds-title", text: "修改轮次" }),
+      revision.message ? el("p", { className: "hint", text: revision.message }) : null,
+      el("div", { className: "table-wrap" }, [el("table", {}, [
+        el("thead", {}, [el("tr", {}, [el("th", { scope: "col", text: "轮次" }), el("th", { scope: "col", text: "结论" }),
+                                       el("th", { scope: "col", text: "修改内容" })])]),
+        el("tbody", {}, rows)])])]);
+  }
+
   /* ---- history -------------------------------------------------------------------- */
   var STATUS = { running: "生成中", done: "已完成", failed: "失败", cancelled: "已取消" };
   function loadHistory() {
@@ -326,6 +348,7 @@
       if (d.structure) $("review-structure").value = d.structure;
       var show = function (review) {
         showReview(d.text, review, "草稿（" + (STATUS[d.status] || d.status) + "）");
+        if (d.revision && (d.revision.rounds || []).length) $("review-result").appendChild(renderRounds(d.revision));
         selectTab($("tab-review"), true);
         $("review-result").scrollIntoView({ block: "start" });
       };
