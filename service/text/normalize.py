@@ -77,9 +77,29 @@ def _fold_char(ch: str) -> str:
 
 
 _CACHE: dict[str, str] = {}
-# characters that certainly fold to themselves: printable ASCII, newline, tab and the
-# CJK Unified Ideographs block (NFKC leaves them alone); everything else is looked up
-_NEEDS_FOLD = re.compile(r"[^\u4e00-\u9fff -~\n\t]")
+
+# Common CJK punctuation, split by what it folds to: itself (。、“” …) or one ASCII
+# character (，；：（）？！ → ,;:()?!). Computed once from _fold_char, so the split can
+# never disagree with the fold itself.
+_COMMON_PUNCT = "。、“”‘’《》〈〉【】〔〕—·，；：（）？！"
+_COMMON_FOLD = {c: f for c in _COMMON_PUNCT if (f := _fold_char(c)) != c and len(f) == 1}
+_COMMON_SAME = "".join(c for c in _COMMON_PUNCT if _fold_char(c) == c)
+
+
+def _outside(chars: str) -> re.Pattern[str]:
+    """A character that is not printable ASCII, newline, tab, a CJK Unified Ideograph
+    (NFKC leaves them alone) nor one of ``chars``."""
+    return re.compile("[^\u4e00-\u9fff -~\n\t" + "".join(map(re.escape, chars)) + "]")
+
+
+# characters whose fold is looked up (those of _COMMON_SAME certainly fold to themselves)
+_NEEDS_LOOKUP = _outside(_COMMON_SAME)
+# in a long text, the common punctuation that folds is frequent (a comma in every
+# sentence): it is replaced without a look-up and the scan skips it, so it finds few
+# characters
+_LONG_TEXT = 256
+_NEEDS_LOOKUP_LONG = _outside(_COMMON_SAME + "".join(_COMMON_FOLD))
+_HAS_COMMON_FOLD = re.compile("[" + "".join(map(re.escape, _COMMON_FOLD)) + "]")
 
 
 def normalize(text: str) -> Normalized:
@@ -87,9 +107,10 @@ def normalize(text: str) -> Normalized:
     cache = _CACHE
     if "\r" not in text:
         # Fast path: when every distinct character folds to exactly one character,
-        # str.translate does the work in C and the offset map is the identity.
+        # str.replace / str.translate do the work in C and the offset map is the identity.
+        is_long = len(text) > _LONG_TEXT
         table: dict[int, str] = {}
-        for ch in set(_NEEDS_FOLD.findall(text)):
+        for ch in set((_NEEDS_LOOKUP_LONG if is_long else _NEEDS_LOOKUP).findall(text)):
             folded = cache.get(ch)
             if folded is None:
                 folded = _fold_char(ch)
@@ -100,9 +121,11 @@ def normalize(text: str) -> Normalized:
             if folded != ch:
                 table[ord(ch)] = folded
         else:
+            if is_long and _HAS_COMMON_FOLD.search(text):
+                table.update((ord(ch), folded) for ch, folded in _COMMON_FOLD.items())
             if not table:
                 out_text = text
-            elif len(table) <= 24 and table.keys().isdisjoint(map(ord, table.values())):
+            elif len(table) <= 48 and table.keys().isdisjoint(map(ord, table.values())):
                 # No replacement character is itself replaced, so one str.replace per
                 # entry equals str.translate (which is slow on non-ASCII text).
                 out_text = text
