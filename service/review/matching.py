@@ -63,12 +63,17 @@ tests/fixtures/seed_2021.txt, evals/harness_doc.txt (each problem answered by it
 measure and nothing else, with and without the "针对……" references) and the reviewer
 dev set (tests/review/test_matching.py pins the behaviour).
 
-Cost: the shared segmentation (one rjieba call per document, cached in ``ctx.cache``)
-plus, per document, the topics of each token (a dict lookup per token), an inverted
-index topic → problems (bit masks) that scores each measure against every problem in
-one pass over the measure's topics, and, per "针对……" reference, one ``str.find`` scan
-of the problems' texts per word and ``partial_ratio`` only against headlines sharing a
-character with the phrase: about 1.4 ms for a 5,000-character document with 16
+Cost: the shared segmentation (rjieba; :func:`service.text.segment.doc_segmentation`
+cuts the problems and measures sections once per review) plus, per document, the topics
+of each token (a dict lookup per token): per problem of its headline and of its body,
+per measure of its first clause with a topic and of its whole body (every delimiter is a
+token of its own, so the body's topics are its clauses' topics); an inverted index
+topic → problems (bit masks) that scores each measure against every problem in one
+pass over the measure's topics, kept as rows of floats (the ``scores`` dict is built
+only when asked for). The "针对……" references of all the measures are found first (a
+group heading's once), the credits of all their words come from one Aho–Corasick pass
+over the problems' texts, and ``partial_ratio`` runs only against headlines sharing a
+character with the phrase: about 1.2 ms for a 5,000-character document with 16
 problems and 16 measures that all name their problem.
 """
 
@@ -76,11 +81,12 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
 
+import ahocorasick
 from rapidfuzz import fuzz
 
 from service.document import Item, cn_to_int
@@ -160,17 +166,33 @@ class Reference:
     sims: dict[str, float] = field(default_factory=dict)
 
 
-@dataclass
 class MatchResult:
-    problems: list[str]
-    measures: list[str]
-    scores: dict[tuple[str, str], float]          # (problem, measure) → overlap score
-    answers: dict[str, list[str]]                 # measure → problems it answers
-    references: dict[str, list[Reference]]        # measure → its references
-    by_problem: dict[str, list[str]]              # problem → answering measures
-    best: dict[str, float]                        # problem → reported score
-    head_hit: dict[str, float]                    # problem → best share of its headline
-                                                  # topics found in any one measure
+    """The matching of one document. ``scores`` ((problem, measure) → overlap score, or
+    the reference similarity for a named pair) is built on first use from ``rows``
+    (``rows[j][i]``: problem ``i``, measure ``j``, in document order)."""
+
+    def __init__(self, problems: list[str], measures: list[str], rows: list[list[float]],
+                 answers: dict[str, list[str]], references: dict[str, list[Reference]],
+                 by_problem: dict[str, list[str]], best: dict[str, float],
+                 head_hit: dict[str, float]):
+        self.problems = problems
+        self.measures = measures
+        self.rows = rows
+        self.answers = answers            # measure → problems it answers
+        self.references = references      # measure → its references
+        self.by_problem = by_problem      # problem → answering measures
+        self.best = best                  # problem → reported score
+        self.head_hit = head_hit          # problem → best share of its headline topics
+                                          # found in any one measure
+        self._scores: dict[tuple[str, str], float] | None = None
+
+    @property
+    def scores(self) -> dict[tuple[str, str], float]:
+        """(problem, measure) → score."""
+        if self._scores is None:
+            self._scores = {(pid, mid): v for mid, row in zip(self.measures, self.rows)
+                            for pid, v in zip(self.problems, row)}
+        return self._scores
 
     def pair_score(self, problem: str, measure: str) -> float:
         return self.scores.get((problem, measure), 0.0)
@@ -190,25 +212,49 @@ def _clean(s: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _filler_ends(fillers: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
-    """The first and the last characters of the fillers."""
-    return frozenset(f[:1] for f in fillers), frozenset(f[-1:] for f in fillers)
+def _filler_index(fillers: tuple[str, ...]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """First character → the indexes of the fillers it begins, last character → those
+    it ends (in list order)."""
+    firsts: dict[str, list[int]] = {}
+    lasts: dict[str, list[int]] = {}
+    for i, f in enumerate(fillers):
+        firsts.setdefault(f[:1], []).append(i)
+        lasts.setdefault(f[-1:], []).append(i)
+    return firsts, lasts
 
 
 def _strip_fillers(phrase: str) -> str:
+    """Strip the fillers off both ends: pass after pass over the fillers in list order,
+    each stripped as a prefix then as a suffix, until a pass changes nothing. A pass
+    jumps straight to the next filler that begins or ends the phrase (the others would
+    change nothing)."""
     fillers = _lex().fillers
-    firsts, lasts = _filler_ends(fillers)
+    firsts, lasts = _filler_index(fillers)
     changed = True
     phrase = phrase.strip()
     while changed and phrase:
-        if phrase[0] not in firsts and phrase[-1] not in lasts:
-            break  # no filler starts or ends the phrase: the pass would change nothing
         changed = False
-        for f in fillers:
+        i = 0   # the next filler of this pass
+        while phrase:
+            nxt = -1
+            for j in firsts.get(phrase[0], ()):
+                if j >= i and phrase.startswith(fillers[j]):
+                    nxt = j
+                    break
+            for j in lasts.get(phrase[-1], ()):
+                if nxt >= 0 and j >= nxt:
+                    break
+                if j >= i and phrase.endswith(fillers[j]):
+                    nxt = j
+                    break
+            if nxt < 0:
+                break
+            f = fillers[nxt]
             if phrase.startswith(f):
                 phrase, changed = phrase[len(f):].strip(), True
             if phrase.endswith(f):
                 phrase, changed = phrase[: -len(f)].strip(), True
+            i = nxt + 1
     return phrase
 
 
@@ -242,21 +288,14 @@ class _Topics:
     """Topics of a span of the document: ``tp.span(s, e)`` ==
     ``topics(seg.words(s, e))``, without building the word list."""
 
-    __slots__ = ("words", "offs", "get")
+    __slots__ = ("token_words", "get")
 
     def __init__(self, seg: Segmentation):
-        self.words = seg.raw_words
-        self.offs = seg.offsets
+        self.token_words = seg.token_words
         self.get = _TOKEN_TOPICS.__getitem__
 
     def span(self, start: int, end: int) -> set[str]:
-        # the tokens lying wholly inside [start, end) (as Segmentation._range)
-        offs = self.offs
-        a = bisect_left(offs, start)
-        b = bisect_right(offs, end) - 1
-        if a >= b:
-            return set()
-        return set(chain.from_iterable(map(self.get, self.words[a:b])))
+        return set(chain.from_iterable(map(self.get, self.token_words(start, end))))
 
 
 def _group_span(text: str, item: Item) -> tuple[int, int] | None:
@@ -267,14 +306,17 @@ def _group_span(text: str, item: Item) -> tuple[int, int] | None:
     return (pos, pos + len(item.group)) if pos >= 0 else None
 
 
-@dataclass
 class _Problem:
-    item: Item
-    head: set[str]
-    body: set[str]
-    head_clean: str
-    head_text: str
-    head_chars: frozenset[str] = frozenset()  # the characters of head_clean
+    """A problem's topics: ``head`` (its headline, or the headline's first clause),
+    ``body`` (the rest of its text, less ``head``)."""
+
+    __slots__ = ("item", "head", "body", "head_text")
+
+    def __init__(self, item: Item, head: set[str], body: set[str]):
+        self.item = item
+        self.head = head
+        self.body = body
+        self.head_text = item.headline
 
 
 def _problem_profile(tp: _Topics, text: str, p: Item) -> _Problem:
@@ -292,40 +334,42 @@ def _problem_profile(tp: _Topics, text: str, p: Item) -> _Problem:
             head = None
     if head is None:
         head = tp.span(bs, h_end)
-    body = tp.span(h_end, bs + len(p.text)) - head
-    head_clean = _clean(p.headline)
-    return _Problem(p, head, body, head_clean, p.headline, frozenset(head_clean))
+    return _Problem(p, head, tp.span(h_end, bs + len(p.text)) - head)
 
 
-def _measure_spans(text: str, m: Item) -> list[tuple[int, int]]:
-    spans = [(m.body_start, m.body_start + len(m.text))]
-    g = _group_span(text, m)
-    if g:
-        spans.insert(0, g)
-    return spans
+def _measure_topics(tp: _Topics, text: str, m: Item, tail: float,
+                    g: tuple[int, int] | None) -> list[tuple[set[str], float]]:
+    """A measure's topics grouped by weight, ``[(topics, weight), ...]`` (disjoint):
+    1 for its focus (the group heading and the first clause that has a content word),
+    ``tail`` for topics met only later.
 
-
-def _measure_topics(tp: _Topics, text: str, m: Item, tail: float) -> dict[str, float]:
-    """A measure's topics with their weight: 1 for its focus (the group heading and the
-    first clause that has a content word), ``tail`` for topics met only later."""
-    out: dict[str, float] = {}
-    g = _group_span(text, m)
-    if g:
-        out.update(dict.fromkeys(tp.span(*g), 1.0))
-    focus_seen = False
+    A delimiter of :data:`_CLAUSE` is always a token of its own (rjieba never joins
+    punctuation), so the topics of the whole body are the union of its clauses' topics:
+    one span for the body and one per leading clause until one has a topic. ``g``: the
+    span of its group heading, if any."""
+    focus = tp.span(*g) if g else set()
     s0 = m.body_start
+    e0 = s0 + len(m.text)
     span = tp.span
-    get = out.get
-    for cl in _CLAUSE.finditer(text, s0, s0 + len(m.text)):
-        ts = span(*cl.span())
-        if not ts:
-            continue
-        w = tail if focus_seen else 1.0
-        focus_seen = True
-        for t in ts:
-            if get(t, 0.0) < w:
-                out[t] = w
-    return out
+    if tail > 1.0:   # a later mention would outweigh the focus: clause by clause
+        out: dict[str, float] = dict.fromkeys(focus, 1.0)
+        w = 1.0
+        for cl in _CLAUSE.finditer(text, s0, e0):
+            ts = span(*cl.span())
+            if ts:
+                for t in ts:
+                    if out.get(t, 0.0) < w:
+                        out[t] = w
+                w = tail
+        return [({t for t, f in out.items() if f == v}, v) for v in dict.fromkeys(out.values())]
+    for cl in _CLAUSE.finditer(text, s0, e0):
+        first = span(*cl.span())
+        if first:
+            focus |= first
+            break
+    else:
+        return [(focus, 1.0)]   # no clause has a topic: the body has none
+    return [(focus, 1.0), (span(s0, e0) - focus, tail)]
 
 
 # --------------------------------------------------------------------------- references
@@ -346,11 +390,12 @@ def _credit(word: str, word_topics: set[str], pp: _Problem) -> float:
 
 class _ProblemTable:
     """The problems of a document laid out to find, for one word, the problems whose
-    headline / text contain it (one ``str.find`` scan over all of them) and whose
-    headline / body topics contain its topics (the inverted index of :func:`result`)."""
+    headline / text contain it (for many words at once: one Aho–Corasick pass over all
+    the texts, :meth:`prefetch`; for one: a ``str.find`` scan) and whose headline / body
+    topics contain its topics (the inverted index of :func:`result`)."""
 
     __slots__ = ("profiles", "n", "masks", "heads", "head_starts", "texts", "text_starts",
-                 "heads_in_texts", "pids", "fuzzy", "memo")
+                 "heads_in_texts", "pids", "_fuzzy", "memo")
     SEP = "\x00"
 
     def __init__(self, profiles: list[_Problem],
@@ -365,7 +410,19 @@ class _ProblemTable:
         self.pids = [pp.item.id for pp in profiles]
         self.memo: dict[str, list[float]] = {}   # word → its credits (a word's topics
                                                  # are a function of the word)
-        self.fuzzy = [pp for pp in profiles if len(pp.head_clean) >= 3]  # fuzz applies
+        self._fuzzy: list[tuple[int, str, frozenset[str]]] | None = None
+
+    @property
+    def fuzzy(self) -> list[tuple[int, str, frozenset[str]]]:
+        """``(index, cleaned headline, its characters)`` of the problems whose cleaned
+        headline has 3 characters or more (fuzz applies); worked out on first use."""
+        if self._fuzzy is None:
+            self._fuzzy = []
+            for i, pp in enumerate(self.profiles):
+                clean = _clean(pp.head_text)
+                if len(clean) >= 3:
+                    self._fuzzy.append((i, clean, frozenset(clean)))
+        return self._fuzzy
 
     @classmethod
     def _join(cls, parts: list[str]) -> tuple[str, list[int]]:
@@ -385,17 +442,72 @@ class _ProblemTable:
             pos = joined.find(word, starts[i + 1])
         return out
 
-    def credits(self, word: str, word_topics: set[str]) -> list[float]:
-        """``[_credit(word, word_topics, pp) for pp in profiles]`` (``word_topics`` =
-        ``topics((word,))``)."""
+    def credits(self, word: str) -> list[float]:
+        """``[_credit(word, topics((word,)), pp) for pp in profiles]``."""
         col = self.memo.get(word)
         if col is None:
-            col = self.memo[word] = self._credits(word, word_topics)
+            col = self.memo[word] = self._credits(word, topics((word,)))
         return col
 
-    def _credits(self, word: str, word_topics: set[str]) -> list[float]:
+    def similarities(self, phrase: str, words: list[str]) -> dict[str, float]:
+        """Problem id → ``sim = max(fuzz, cover)`` of a named phrase (fillers stripped)
+        whose content words are ``words``."""
+        # cover: the mean _credit of the phrase's words, per problem (summed in word
+        # order, as _credit's callers always did; one word: its credits themselves)
+        ref_words = list(dict.fromkeys(words))
+        n_words = len(ref_words)
+        if n_words == 1:
+            covers = self.credits(ref_words[0])
+        elif n_words:
+            covers = [sum(col) / n_words
+                      for col in zip(*[self.credits(w) for w in ref_words])]
+        else:
+            covers = [0.0] * self.n
+        # sim = max(fuzz, cover); fuzz is 0 for a phrase or headline under 3 characters
+        # and for a headline sharing no character with the phrase
+        ref_clean = _clean(phrase)
+        if len(ref_clean) >= 3:
+            sims = list(covers)
+            ratio = fuzz.partial_ratio
+            ref_chars = frozenset(ref_clean)
+            for i, head_clean, head_chars in self.fuzzy:
+                # (fuzz is at most 1: a full cover needs no comparison)
+                cover = sims[i]
+                if cover < 1.0 and not ref_chars.isdisjoint(head_chars):
+                    f = ratio(ref_clean, head_clean) / 100.0
+                    if f >= cover:
+                        sims[i] = f
+            return dict(zip(self.pids, sims))
+        return dict(zip(self.pids, covers))
+
+    def prefetch(self, words: list[str]) -> None:
+        """Work out the credits of many words at once: the problems whose text contains
+        each word come from one Aho–Corasick pass over all the texts (instead of a
+        ``str.find`` scan per word)."""
+        sep = self.SEP
+        todo = [w for w in dict.fromkeys(words) if w and sep not in w and w not in self.memo]
+        if len(todo) < 2:
+            return
+        auto = ahocorasick.Automaton()
+        for k, w in enumerate(todo):
+            auto.add_word(w, k)
+        auto.make_automaton()
+        found = [0] * len(todo)   # per word: the problems (bits) whose text has it
+        starts = self.text_starts
+        for last, k in auto.iter(self.texts):
+            found[k] |= 1 << (bisect_right(starts, last) - 1)
+        memo = self.memo
+        for w, mask in zip(todo, found):
+            memo[w] = self._credits(w, topics((w,)), _bits(mask))
+
+    def _credits(self, word: str, word_topics: set[str],
+                 in_text: list[int] | None = None) -> list[float]:
+        """The credits of ``word`` per problem; ``in_text``: the problems whose text
+        contains it, when known."""
         if not word or self.SEP in word:
             return [_credit(word, word_topics, pp) for pp in self.profiles]
+        if in_text is None:   # one scan over all the texts
+            in_text = self._containing(self.texts, self.text_starts, word)
         col = [0.0] * self.n
         x = 0   # the problems with a topic of the word in their headline / body
         for t in word_topics:
@@ -406,24 +518,16 @@ class _ProblemTable:
         if bm:
             for i in _bits(bm):
                 col[i] = 0.5
-        # the problems whose text contains the word (one scan over all the texts)
-        texts, starts = self.texts, self.text_starts
-        in_text: list[int] = []
-        pos = texts.find(word)
-        while pos >= 0:
-            i = bisect_right(starts, pos) - 1
-            in_text.append(i)
+        for i in in_text:
             col[i] = 0.7
-            pos = texts.find(word, starts[i + 1])
         if hm:
             for i in _bits(hm):
                 col[i] = 0.8
         if self.heads_in_texts:
-            if in_text:
-                profiles = self.profiles
-                for i in in_text:
-                    if word in profiles[i].head_text:
-                        col[i] = 1.0
+            profiles = self.profiles
+            for i in in_text:
+                if word in profiles[i].head_text:
+                    col[i] = 1.0
         else:
             for i in self._containing(self.heads, self.head_starts, word):
                 col[i] = 1.0
@@ -440,82 +544,84 @@ def _bits(mask: int) -> list[int]:
     return out
 
 
-def _references(ctx: ReviewContext, seg: Segmentation, m: Item, profiles: list[_Problem],
-                spans: list[tuple[int, int]], table: _ProblemTable) -> list[Reference]:
+@dataclass
+class _Named:
+    """A "针对……的问题" reference before it is resolved: the phrase it names (fillers
+    stripped) and the phrase's content words."""
+
+    start: int
+    end: int
+    phrase: str
+    words: list[str]
+
+
+def _find_references(text: str, seg: Segmentation, s: int, e: int,
+                     profiles: list[_Problem]) -> list[Reference | _Named]:
+    """The references in ``text[s:e]``: by number ("第X个问题", "第X方面", resolved at
+    once), then by phrase (resolved by :func:`_resolve`)."""
     lex = _lex()
-    th = lex.thresholds
-    text = ctx.text
-    refs: list[Reference] = []
-    for (s, e) in spans:
-        taken: list[tuple[int, int]] = []
-        for mt in lex.index_ref.finditer(text, s, e):
-            raw = mt.group("n") or mt.group("n2")
-            n = cn_to_int(raw)
-            if mt.group("asp"):
-                ids = [pp.item.id for pp in profiles if pp.item.aspect == n]
-            else:
-                ids = [profiles[n - 1].item.id] if 0 < n <= len(profiles) else []
-            refs.append(Reference(mt.start(), mt.end(), "", ids, {i: 1.0 for i in ids}))
-            taken.append((mt.start(), mt.end()))
-        for mt in lex.phrase_ref.finditer(text, s, e):
-            if any(a < mt.end() and mt.start() < b for a, b in taken):
-                continue
-            rs, re_ = mt.span("ref")
-            phrase = _strip_fillers(mt.group("ref"))
-            words = seg.words(rs, re_)
-            if not phrase or all(w in lex.generic for w in words) or phrase in lex.generic:
-                continue
-            ref_words = [(w, topics((w,))) for w in dict.fromkeys(words)]
-            ref_clean = _clean(phrase)
-            # cover: the mean _credit of the reference's words, per problem (summed in
-            # word order, as _credit's callers always did)
-            n_words = len(ref_words)
-            if n_words:
-                covers = [sum(col) / n_words
-                          for col in zip(*[table.credits(w, ts) for w, ts in ref_words])]
-            else:
-                covers = [0.0] * len(profiles)
-            # sim = max(fuzz, cover); fuzz is 0 for a phrase or headline under 3
-            # characters and for a headline sharing no character with the phrase
-            sims: dict[str, float] = dict(zip(table.pids, covers))
-            if len(ref_clean) >= 3:
-                ref_chars = frozenset(ref_clean)
-                for pp in table.fuzzy:
-                    # (fuzz is at most 1: a full cover needs no comparison)
-                    pid = pp.item.id
-                    cover = sims[pid]
-                    if cover < 1.0 and not ref_chars.isdisjoint(pp.head_chars):
-                        f = fuzz.partial_ratio(ref_clean, pp.head_clean) / 100.0
-                        if f >= cover:
-                            sims[pid] = f
-            best = max(sims.values(), default=0.0)
-            ids = [pid for pid, v in sims.items()
-                   if v >= th["reference_min"] and v >= best - th["reference_margin"]]
-            refs.append(Reference(mt.start(), mt.end(), phrase, ids, sims))
+    refs: list[Reference | _Named] = []
+    taken: list[tuple[int, int]] = []
+    for mt in lex.index_ref.finditer(text, s, e):
+        raw = mt.group("n") or mt.group("n2")
+        n = cn_to_int(raw)
+        if mt.group("asp"):
+            ids = [pp.item.id for pp in profiles if pp.item.aspect == n]
+        else:
+            ids = [profiles[n - 1].item.id] if 0 < n <= len(profiles) else []
+        refs.append(Reference(mt.start(), mt.end(), "", ids, {i: 1.0 for i in ids}))
+        taken.append((mt.start(), mt.end()))
+    generic = lex.generic
+    for mt in lex.phrase_ref.finditer(text, s, e):
+        if taken and any(a < mt.end() and mt.start() < b for a, b in taken):
+            continue
+        phrase = _strip_fillers(mt.group("ref"))
+        if not phrase or phrase in generic:
+            continue
+        words = seg.words(*mt.span("ref"))
+        if all(w in generic for w in words):
+            continue
+        refs.append(_Named(mt.start(), mt.end(), phrase, words))
     return refs
 
 
+def _resolve(ref: Reference | _Named, table: _ProblemTable) -> Reference:
+    """A reference with the problems it names."""
+    if isinstance(ref, Reference):
+        return ref
+    th = _lex().thresholds
+    sims = table.similarities(ref.phrase, ref.words)
+    best = max(sims.values(), default=0.0)
+    floor = max(th["reference_min"], best - th["reference_margin"])
+    ids = [pid for pid, v in sims.items() if v >= floor]
+    return Reference(ref.start, ref.end, ref.phrase, ids, sims)
+
+
 # --------------------------------------------------------------------------- matching
-def _prune_secondary(answers: dict[str, list[str]], scores: dict[tuple[str, str], float],
-                     overlap_only: list[str]) -> None:
+def _prune_secondary(answers: list[list[int] | None], rows: list[list[float]],
+                     overlap_only: list[bool]) -> None:
     """Drop an overlap measure's secondary link (to a problem that is not its best) when
     that problem has a better-scoring measure of its own (one naming it, or one whose
-    best problem it is)."""
-    primary: dict[str, str] = {}
-    owned: dict[str, float] = {}
-    for mid, pids in answers.items():
-        if not pids:
+    best problem it is). ``answers[j]``: the problems (indexes) measure ``j`` answers."""
+    primary: dict[int, int] = {}
+    owned: dict[int, float] = {}
+    for j, idx in enumerate(answers):
+        if not idx:
             continue
-        if mid in overlap_only:
-            primary[mid] = max(pids, key=lambda pid: scores[(pid, mid)])
-            own = [primary[mid]]
+        row = rows[j]
+        if overlap_only[j]:
+            primary[j] = max(idx, key=row.__getitem__)
+            own = [primary[j]]
         else:
-            own = pids  # a reference: every problem it names is its own
-        for pid in own:
-            owned[pid] = max(owned.get(pid, 0.0), scores[(pid, mid)])
-    for mid in overlap_only:
-        answers[mid] = [pid for pid in answers[mid]
-                        if pid == primary.get(mid) or owned.get(pid, 0.0) <= scores[(pid, mid)]]
+            own = idx  # a reference: every problem it names is its own
+        for i in own:
+            if owned.get(i, 0.0) < row[i]:
+                owned[i] = row[i]
+    for j, idx in enumerate(answers):
+        if overlap_only[j] and idx:
+            row = rows[j]
+            answers[j] = [i for i in idx
+                          if i == primary[j] or owned.get(i, 0.0) <= row[i]]
 
 
 def result(ctx: ReviewContext) -> MatchResult:
@@ -525,6 +631,7 @@ def result(ctx: ReviewContext) -> MatchResult:
         return cached
     th = _lex().thresholds
     doc, text = ctx.doc, ctx.text
+    measures = doc.measures
     seg = doc_segmentation(ctx)
     tp = _Topics(seg)
     profiles = [_problem_profile(tp, text, p) for p in doc.problems]
@@ -543,8 +650,9 @@ def result(ctx: ReviewContext) -> MatchResult:
         for t in pp.body:
             masks[t] = get(t, 0) | bit
     low_n = (1 << n) - 1
-    # mask → (its headline problems, its body problems, df, the problems of either)
-    split: dict[int, tuple[list[int], list[int], int, int]] = {}
+    indexed = masks.keys()
+    # topic → (its headline problems, its body problems, w(c), the problems of either)
+    split: dict[str, tuple[list[int], list[int], float, int]] = {}
     if n > 1:
         norm = math.log(n + 1)
         floor = th["idf_floor"]
@@ -555,76 +663,96 @@ def result(ctx: ReviewContext) -> MatchResult:
     hw, sat, tail = th["headline_weight"], th["body_saturation"], th["measure_tail_weight"]
     hw1 = hw + 1
     pids = [pp.item.id for pp in profiles]
+    index = {pid: i for i, pid in enumerate(pids)}
     # w(c) of a topic = by_df[df(c)]
     head_weights = [sum(by_df[masks[t].bit_count()] for t in pp.head)
                     for pp in profiles]
     overlap_min, overlap_rel = th["overlap_min"], th["overlap_relative"]
 
-    scores: dict[tuple[str, str], float] = {}
-    answers: dict[str, list[str]] = {}
+    # the references of every measure (those of a group heading found once), then the
+    # credits of all their words at once
+    groups = [_group_span(text, m) for m in measures]
+    found: dict[tuple[int, int], list[Reference | _Named]] = {}
+    for m, g in zip(measures, groups):
+        if g and g not in found:
+            found[g] = _find_references(text, seg, g[0], g[1], profiles)
+        s0 = m.body_start
+        found[(s0, s0 + len(m.text))] = _find_references(text, seg, s0, s0 + len(m.text),
+                                                         profiles)
+    table.prefetch([w for refs in found.values() for r in refs if type(r) is _Named
+                    for w in r.words])
+    group_refs = {g: [_resolve(r, table) for r in found[g]] for g in dict.fromkeys(groups) if g}
+
+    rows: list[list[float]] = []                 # rows[j][i]: problem i, measure j
+    answers: list[list[int] | None] = []         # per measure: the problems it answers
+    overlap_only: list[bool] = []                # per measure: answers by overlap
     references: dict[str, list[Reference]] = {}
-    overlap_only: list[str] = []
     best_head = [0.0] * n   # per problem: the best head share over the measures
-    for m in doc.measures:
-        spans = _measure_spans(text, m)
-        mt = _measure_topics(tp, text, m, tail)
+    for m, g in zip(measures, groups):
         # Σ w(c)·f(c) over the topics a problem shares with the measure (headline, body)
         hsum = [0.0] * n
         bsum = [0.0] * n
         touched = 0
-        for t, f in mt.items():
-            x = get(t)
-            if x:
-                sp = split.get(x)
+        for ts, f in _measure_topics(tp, text, m, tail, g):
+            for t in ts & indexed:   # the topics some problem has
+                sp = split.get(t)
                 if sp is None:
+                    x = masks[t]
                     h, b = x & low_n, x >> n
-                    sp = split[x] = (_bits(h), _bits(b), x.bit_count(), h | b)
-                hi, bi, k, tm = sp
-                v = by_df[k] * f
+                    sp = split[t] = (_bits(h), _bits(b), by_df[x.bit_count()], h | b)
+                hi, bi, w, tm = sp
+                v = w * f
                 for i in hi:
                     hsum[i] += v
                 for i in bi:
                     bsum[i] += v
                 touched |= tm
-        mid = m.id
-        row_vals = [0.0] * n   # no shared topic: score 0
+        row = [0.0] * n   # no shared topic: score 0
         for i in _bits(touched):
             head_w = head_weights[i]
             head = hsum[i] / head_w if head_w else 0.0
             if head > best_head[i]:
                 best_head[i] = head
-            body = min(1.0, bsum[i] / sat)
-            row_vals[i] = round((hw * head + body) / hw1, 3)
-        scores.update(zip([(pid, mid) for pid in pids], row_vals))
-        refs = _references(ctx, seg, m, profiles, spans, table)
-        references[mid] = refs
-        named = [pid for r in refs for pid in r.problems]
+            body = bsum[i] / sat
+            if body > 1.0:
+                body = 1.0
+            row[i] = round((hw * head + body) / hw1, 3)
+        rows.append(row)
+        s0 = m.body_start
+        refs = [Reference(r.start, r.end, r.phrase, list(r.problems), dict(r.sims))
+                for r in group_refs[g]] if g else []
+        refs += [_resolve(r, table) for r in found[(s0, s0 + len(m.text))]]
+        references[m.id] = refs
+        named = [index[pid] for r in refs for pid in r.problems]
         if named:
-            answers[mid] = list(dict.fromkeys(named))
+            answers.append(list(dict.fromkeys(named)))
+            overlap_only.append(False)
             for r in refs:
                 for pid in r.problems:
-                    scores[(pid, mid)] = max(scores[(pid, mid)], round(r.sims[pid], 3))
+                    i = index[pid]
+                    v = round(r.sims[pid], 3)
+                    if v > row[i]:
+                        row[i] = v
             continue
-        top = max(row_vals, default=0.0)
-        answers[mid] = [pid for pid, v in zip(pids, row_vals)
-                        if v >= overlap_min and v >= overlap_rel * top]
-        overlap_only.append(mid)
-    head_hit = dict(zip(pids, best_head)) if doc.measures else {}
-    _prune_secondary(answers, scores, overlap_only)
+        lo = overlap_rel * max(row, default=0.0)
+        answers.append([i for i, v in enumerate(row) if v >= overlap_min and v >= lo])
+        overlap_only.append(True)
+    _prune_secondary(answers, rows, overlap_only)
 
-    by_problem: dict[str, list[str]] = {pp.item.id: [] for pp in profiles}
-    for mid, pids in answers.items():
-        for pid in pids:
-            by_problem[pid].append(mid)
+    mids = [m.id for m in measures]
+    by_idx: list[list[int]] = [[] for _ in range(n)]
+    for j, idx in enumerate(answers):
+        for i in idx:
+            by_idx[i].append(j)
+    by_problem = {pid: [mids[j] for j in by_idx[i]] for i, pid in enumerate(pids)}
     best: dict[str, float] = {}
-    for pp in profiles:
-        pid = pp.item.id
-        pool = by_problem[pid] or [m.id for m in doc.measures]
-        best[pid] = max((scores[(pid, mid)] for mid in pool), default=0.0)
-    res = MatchResult(problems=[pp.item.id for pp in profiles],
-                      measures=[m.id for m in doc.measures], scores=scores, answers=answers,
+    every = range(len(measures))
+    for i, pid in enumerate(pids):
+        best[pid] = max((rows[j][i] for j in (by_idx[i] or every)), default=0.0)
+    res = MatchResult(problems=pids, measures=mids, rows=rows,
+                      answers={mid: [pids[i] for i in idx] for mid, idx in zip(mids, answers)},
                       references=references, by_problem=by_problem, best=best,
-                      head_hit={pid: round(head_hit.get(pid, 0.0), 3) for pid in by_problem})
+                      head_hit={pid: round(v, 3) for pid, v in zip(pids, best_head)})
     ctx.cache[_CACHE_KEY] = res
     return res
 

@@ -232,3 +232,19 @@ def test_doc_segmentation_once_per_review():
     assert segment.doc_segmentation(ctx) is seg
     p = ctx.doc.problems[0]
     assert "以干代学" in seg.words(p.body_start, p.body_start + len(p.headline))
+
+
+@pytest.mark.parametrize("text", [SEED.read_text(encoding="utf-8"), clean_document()])
+def test_doc_segmentation_by_section_is_the_whole_texts(text):
+    # cut one section at a time (some only when asked), the tokens are those of one
+    # rjieba call on the whole text, for any span
+    ctx = _ctx(text)
+    seg = segment.doc_segmentation(ctx)
+    whole = segment.Segmentation(ctx.text)
+    n = len(ctx.text)
+    for s, e in [(0, n), (0, n // 3), (n // 4, n - 7), (n // 2, n // 2 + 40), (n - 5, n)]:
+        assert seg.span(s, e) == whole.span(s, e)
+        assert seg.words(s, e) == whole.words(s, e)
+        assert seg.token_words(s, e) == [w for (w, _a, _b) in whole.span(s, e)]
+    assert seg.raw_words == whole.raw_words and seg.offsets == whole.offsets
+    assert seg.tokens == whole.tokens

@@ -53,6 +53,8 @@ def _lex() -> dict:
     ignore.update(slogans)
     return {
         "deadline": rx("deadline"), "frequency": rx("frequency"), "quantity": rx("quantity"),
+        # a deadline or a frequency, in one search
+        "timed": re.compile("|".join(f"(?:{p})" for p in data["deadline"] + data["frequency"])),
         "year": rx("year"),
         "slogan": re.compile("|".join(map(re.escape, slogans))),
         "ignore": frozenset(ignore),
@@ -68,8 +70,9 @@ def signals(text: str) -> dict[str, list[str]]:
 
 
 
-def _negates(ctx, res, m) -> str | None:
-    """The headline of the answered problem this measure merely turns round, if any."""
+def _negates(ctx, res, m, problems: dict) -> str | None:
+    """The headline of the answered problem this measure merely turns round, if any
+    (``problems``: id → problem item)."""
     pids = res.answers.get(m.id) or []
     if not pids:
         return None
@@ -85,7 +88,7 @@ def _negates(ctx, res, m) -> str | None:
     if not core:
         return None
     for pid in pids:
-        p = ctx.doc.item(pid)
+        p = problems.get(pid)
         if p is not None and all(w in p.headline for w in core):
             return ctx.doc.norm.orig_text(p.body_start, p.body_start + len(p.headline))
     return None
@@ -101,9 +104,10 @@ def check(ctx, rule):
         return
     lex = _lex()
     res = matching.result(ctx)
+    problems = None
     for m in doc.measures:
         text = (m.group or "") + "\n" + m.text   # a group heading's deadline counts too
-        if lex["deadline"].search(text) or lex["frequency"].search(text):
+        if lex["timed"].search(text):
             continue
         qty = lex["quantity"].search(text)
         if qty and lex["year"].search(text):
@@ -120,7 +124,9 @@ def check(ctx, rule):
                 "（如“每月”“每季度”“几月底前”，按您的实际安排填写）。",
                 item=m)
             continue
-        negated = _negates(ctx, res, m)
+        if problems is None:
+            problems = {p.id: p for p in doc.problems}
+        negated = _negates(ctx, res, m, problems)
         slogans = list(dict.fromkeys(h.group(0) for h in lex["slogan"].finditer(text)))
         if negated:
             message = (f"措施“{head}”只是把问题“{excerpt(negated, 20)}”反过来说，"
