@@ -52,27 +52,34 @@ the member did scores 1 even if its headline is 落实组织生活不够严格.
 The *tier* of an item is the best tier among its signals (strong > partial > vague >
 none); DZ101 uses it to decide error / warning / pass.
 
-Speed: one Aho–Corasick pass over all phrase lists and one combined regex per pattern
-group per item; a pattern that Python's re cannot skip through quickly (an alternation,
-a leading lookbehind) is tried only where a match can start (:func:`_scanner`); the
-clauses and quotes of an item are found once and shared. :func:`explain` caches per
-review in ``ctx.cache``. About 0.07 ms per item (a 5,000-character document with 16
-problems: ≈1.1 ms CPU).
+Speed: per item, one Aho–Corasick pass over all phrase lists and one combined regex per
+pattern group. A pattern that Python's re cannot skip through quickly (an alternation, a
+leading lookbehind) is tried only where a match can start, judged by its first two
+characters (:func:`service.text.fastscan._prefilter`); the time, count and not-count patterns, whose first
+characters are common (digits, 一, 上, 有), are rewritten into the same alternation
+grouped by first character, which re's own finditer runs without a Python loop
+(:func:`service.text.fastscan._factor`), and the not-count scan stops after the last count. The clauses and
+quotes of an item are found once and shared, and the sorted signal list is built only
+when a rule reads it (the score needs only the counts). :func:`explain` caches per
+review in ``ctx.cache``. About 0.04 ms per item (a 5,000-character document with 16
+problems: ≈0.7 ms CPU).
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from operator import itemgetter
+from typing import Any, Callable, NamedTuple
 
 import ahocorasick
 
 from service.document import Item
 from service.review.context import ReviewContext
 from service.review.lexicon import PhraseMatcher, load
+from service.text.fastscan import OTHER_DIGIT, factored_scanner, plain_scanner, scanner
 from service.text.normalize import normalize_phrase
 
 LEXICON = "formulaic"
@@ -103,7 +110,8 @@ LABELS = {
     "pending": "待补事实",
 }
 
-_CLAUSE = re.compile(r"[^,;。!?:\n]+")
+# a clause: a run of characters between ,;。!?:\n with at least one non-space
+_CLAUSE = re.compile(r"[^\S\n]*[^,;。!?:\s][^,;。!?:\n]*")
 _SENTENCE_END = re.compile(r"[。;!?\n]")
 _QUOTE = re.compile(r"“([^”]{1,80})”")
 _CN_NUM = "一二两三四五六七八九十百千万几"
@@ -111,8 +119,9 @@ _QUOTE_LOOKBACK = 12
 _HARM_NEG_WINDOW = 2   # 不出差错, 没让群众白跑
 
 
-@dataclass(frozen=True, slots=True)
-class Signal:
+class Signal(NamedTuple):
+    """A signal found in an item (kind "stock": a stock phrase)."""
+
     kind: str
     start: int      # normalized document offsets
     end: int
@@ -123,21 +132,48 @@ class Signal:
         return TIER.get(self.kind, "vague")
 
 
-@dataclass
 class Explanation:
-    """What :func:`item_score` saw in one problem item."""
+    """What :func:`item_score` saw in one problem item. ``signals`` (sorted by start)
+    is built on first use: the score, the tier and what is missing need only the
+    number of signals of each kind."""
 
-    item_id: str
-    score: float
-    base: float
-    penalty: float
-    signals: list[Signal]
-    stock: list[Signal]            # stock phrases (kind "stock")
-    headline_stock: list[Signal]   # the stock phrases inside the headline
-    clauses: int
-    stock_clauses: int
-    tier: str                      # strong | partial | vague | none
-    missing: list[str] = field(default_factory=list)   # KEY_DIMENSIONS not found
+    __slots__ = ("item_id", "score", "base", "penalty", "_signals", "stock",
+                 "headline_stock", "clauses", "stock_clauses", "tier", "missing")
+    _FIELDS = ("item_id", "score", "base", "penalty", "signals", "stock",
+               "headline_stock", "clauses", "stock_clauses", "tier", "missing")
+
+    def __init__(self, item_id: str, score: float, base: float, penalty: float,
+                 signals: list[Signal] | Callable[[], list[Signal]],
+                 stock: list[Signal], headline_stock: list[Signal], clauses: int,
+                 stock_clauses: int, tier: str, missing: list[str] | None = None):
+        self.item_id = item_id
+        self.score = score
+        self.base = base
+        self.penalty = penalty
+        self._signals = signals            # the list, or a function that builds it
+        self.stock = stock                 # stock phrases (kind "stock")
+        self.headline_stock = headline_stock   # the stock phrases inside the headline
+        self.clauses = clauses
+        self.stock_clauses = stock_clauses
+        self.tier = tier                   # strong | partial | vague | none
+        self.missing = [] if missing is None else missing   # KEY_DIMENSIONS not found
+
+    @property
+    def signals(self) -> list[Signal]:
+        sig = self._signals
+        if callable(sig):
+            sig = self._signals = sig()
+        return sig
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Explanation:
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self._FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return "Explanation(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in self._FIELDS) + ")"
 
     def found(self, kind: str | None = None) -> list[Signal]:
         return [s for s in self.signals if kind is None or s.kind == kind]
@@ -204,7 +240,7 @@ class _Lex:
     quote_not_after_rx: re.Pattern[str] | None
     reporting_rx: re.Pattern[str] | None
     harm_neg_rx: re.Pattern[str] | None
-    # fast equivalents of finditer (see _scanner): text, s, e → non-empty match spans
+    # fast equivalents of finditer (see scanner): text, s, e → non-empty match spans
     stock_sc: Any
     time_sc: Any
     not_counts_sc: Any
@@ -213,7 +249,7 @@ class _Lex:
     thinking_free_sc: Any
     harm_sc: Any
     count_sc: Any
-    first_person_sc: Any
+    first_person_at: re.Pattern[str]   # first_person_rx, starting with 我 (see lex)
 
 
 def _rx(key: str) -> tuple[re.Pattern[str], ...]:
@@ -248,6 +284,8 @@ def lex() -> _Lex:
     not_after = _alt(_words("first_person_not"))
     not_before = "".join(re.escape(c) for c in _words("first_person_not_before"))
     first_person_rx = re.compile(rf"(?<![{not_before}])我(?!{not_after})")
+    # the same matches, starting with the literal 我 so that re can skip to it
+    first_person_at = re.compile(rf"我(?<![{not_before}]我)(?!{not_after})")
     rxs = {k: _rx(k) for k in ("stock_patterns", "time_patterns", "not_counts_patterns",
                                 "place_patterns", "pending_patterns", "thinking_patterns",
                                 "harm_patterns")}
@@ -297,231 +335,19 @@ def lex() -> _Lex:
         reporting_rx=_any_rx(_words("reporting_verbs")),
         harm_neg_rx=_any_rx(_words("harm_negations")),
         # stock patterns start with literals: re's own scan is faster there
-        stock_sc=_plain_scanner(rxs["stock_patterns"][0] if rxs["stock_patterns"] else None),
-        time_sc=_scanner(rxs["time_patterns"][0] if rxs["time_patterns"] else None),
-        not_counts_sc=_scanner(rxs["not_counts_patterns"][0]
-                               if rxs["not_counts_patterns"] else None),
-        place_sc=_scanner(rxs["place_patterns"][0] if rxs["place_patterns"] else None),
-        pending_sc=_scanner(rxs["pending_patterns"][0] if rxs["pending_patterns"] else None),
-        thinking_free_sc=_scanner(rxs["thinking_patterns"][0]
+        stock_sc=plain_scanner(rxs["stock_patterns"][0] if rxs["stock_patterns"] else None),
+        # many possible first characters (digits, 一, 上, 有 …): factored (see below)
+        time_sc=factored_scanner(rxs["time_patterns"][0] if rxs["time_patterns"] else None),
+        not_counts_sc=factored_scanner(rxs["not_counts_patterns"][0]
+                                        if rxs["not_counts_patterns"] else None, until=True),
+        place_sc=scanner(rxs["place_patterns"][0] if rxs["place_patterns"] else None),
+        pending_sc=scanner(rxs["pending_patterns"][0] if rxs["pending_patterns"] else None),
+        thinking_free_sc=scanner(rxs["thinking_patterns"][0]
                                   if rxs["thinking_patterns"] else None),
-        harm_sc=_scanner(rxs["harm_patterns"][0] if rxs["harm_patterns"] else None),
-        count_sc=_scanner(count_rx),
-        first_person_sc=_scanner(first_person_rx),
+        harm_sc=scanner(rxs["harm_patterns"][0] if rxs["harm_patterns"] else None),
+        count_sc=factored_scanner(count_rx),
+        first_person_at=first_person_at,
     )
-
-
-
-# --------------------------------------------------------------------------- fast scans
-# Python's re skips quickly to a possible first character only when a pattern starts
-# with a literal or a character class; an alternation of patterns (or one starting with
-# a lookbehind) is tried at every position. For those we compute the set of characters
-# a match can start with (from the parsed pattern) and try the pattern only there: the
-# same matches as ``finditer`` (every position a match can start at is tried, in order).
-
-try:  # Python ≥ 3.11
-    from re import _constants as _sre_c, _parser as _sre_p
-except ImportError:  # pragma: no cover
-    import sre_constants as _sre_c  # type: ignore[no-redef]
-    import sre_parse as _sre_p  # type: ignore[no-redef]
-
-
-class _NoFirst(Exception):
-    pass
-
-
-def _first(seq, out: list[str]) -> bool:
-    """Add to ``out`` (regex class items) every character a match of ``seq`` can start
-    with; True when ``seq`` can match the empty string."""
-    c = _sre_c
-    for op, av in seq:
-        if op is c.LITERAL:
-            out.append(re.escape(chr(av)))
-            return False
-        if op is c.IN:
-            for iop, iav in av:
-                if iop is c.LITERAL:
-                    out.append(re.escape(chr(iav)))
-                elif iop is c.RANGE:
-                    out.append(f"{re.escape(chr(iav[0]))}-{re.escape(chr(iav[1]))}")
-                elif iop is c.CATEGORY and iav is c.CATEGORY_DIGIT:
-                    out.append(r"\d")
-                else:
-                    raise _NoFirst
-            return False
-        if op is c.BRANCH:
-            nullable = False
-            for alt in av[1]:
-                nullable = _first(alt, out) or nullable
-            if not nullable:
-                return False
-            continue
-        if op is c.SUBPATTERN:
-            if av[1] or av[2]:
-                raise _NoFirst
-            if not _first(av[3], out):
-                return False
-            continue
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
-            if not _first(av[2], out) and av[0] > 0:
-                return False
-            continue
-        if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
-            continue        # zero-width: the next item starts the match
-        raise _NoFirst
-    return True
-
-
-_SCAN_FLAGS = re.UNICODE | re.MULTILINE | re.DOTALL
-
-
-def _first_chars(rx: re.Pattern[str]) -> re.Pattern[str] | None:
-    """A character class matching every character a match of ``rx`` can start with, or
-    None (unknown, or ``rx`` can match the empty string)."""
-    try:
-        if rx.flags & ~_SCAN_FLAGS:
-            return None
-        chars: list[str] = []
-        if _first(_sre_p.parse(rx.pattern, rx.flags), chars) or not chars:
-            return None
-        return re.compile("[" + "".join(dict.fromkeys(chars)) + "]")
-    except Exception:  # noqa: BLE001 (any parser surprise: just no fast path)
-        return None
-
-
-@lru_cache(maxsize=None)
-def fast_finditer(rx: re.Pattern[str]):
-    """``(text, s=0, e=None) → iterator of matches``, the same matches as
-    ``rx.finditer(text, s, e)``, trying ``rx`` only where a match can start."""
-    cand = _first_chars(rx)
-    if cand is None:
-        def plain(text: str, s: int = 0, e: int | None = None):
-            return rx.finditer(text, s, len(text) if e is None else e)
-        return plain
-    search, match = cand.search, rx.match
-
-    def fast(text: str, s: int = 0, e: int | None = None):
-        if e is None:
-            e = len(text)
-        p = s
-        while True:
-            c = search(text, p, e)
-            if c is None:
-                return
-            p = c.start()
-            m = match(text, p, e)
-            if m is None:
-                p += 1
-                continue
-            yield m
-            p = m.end()
-    return fast
-
-
-@lru_cache(maxsize=None)
-def phrase_spans(phrases: tuple[str, ...]):
-    """``(text, s, e) → [(start, end)]``: the hits of ``PhraseMatcher(list(phrases)).iter``
-    (same keys, same order) without building Hit objects."""
-    auto = ahocorasick.Automaton()
-    for phrase in phrases:
-        key = normalize_phrase(str(phrase))
-        if key:
-            auto.add_word(key, len(key))
-    if not len(auto):
-        return lambda text, s, e: []
-    auto.make_automaton()
-    it = auto.iter
-
-    def spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
-        return [(last - n + 1, last + 1) for last, n in it(text, s, e)]
-    return spans
-
-
-def _longest(hits: list) -> list:
-    """PhraseMatcher.find_all's filter: sorted by start, overlapping hits keep the longest."""
-    if len(hits) < 2:
-        return hits
-    hits.sort(key=lambda h: (h[0], h[0] - h[1]))
-    out = []
-    last_end = -1
-    for h in hits:
-        if h[0] >= last_end:
-            out.append(h)
-            last_end = h[1]
-    return out
-
-
-@lru_cache(maxsize=None)
-def tagged_find_all(lists: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]):
-    """Several phrase lists (tag, ((phrase, payload), …)) in one automaton pass:
-    ``(text, s, e) → {tag: PhraseMatcher(dict(phrases)).find_all(text, s, e) as
-    (start, end, phrase, payload) tuples}``."""
-    table: dict[str, list[tuple[str, Any]]] = {}
-    tags = tuple(tag for tag, _phrases in lists)
-    for tag, phrases in lists:
-        mine: dict[str, Any] = {}
-        for phrase, payload in dict(phrases).items():
-            key = normalize_phrase(str(phrase))
-            if key:
-                mine[key] = payload
-        for key, payload in mine.items():
-            table.setdefault(key, []).append((tag, payload))
-    auto = ahocorasick.Automaton()
-    for key, entries in table.items():
-        auto.add_word(key, (len(key), key, tuple(entries)))
-    if len(auto):
-        auto.make_automaton()
-        it = auto.iter
-    else:
-        def it(text, s, e):
-            return ()
-
-    def find_all(text: str, s: int, e: int) -> dict[str, list[tuple[int, int, str, Any]]]:
-        out: dict[str, list[tuple[int, int, str, Any]]] = {tag: [] for tag in tags}
-        for last, (n, key, entries) in it(text, s, e):
-            a, b = last - n + 1, last + 1
-            for tag, payload in entries:
-                out[tag].append((a, b, key, payload))
-        return {tag: _longest(hits) for tag, hits in out.items()}
-    return find_all
-
-
-def _plain_scanner(rx: re.Pattern[str] | None):
-    """Like :func:`_scanner`, with ``rx.finditer`` itself."""
-    if rx is None:
-        return lambda text, s, e: []
-
-    def plain(text: str, s: int, e: int) -> list[tuple[int, int]]:
-        return [sp for sp in (m.span() for m in rx.finditer(text, s, e)) if sp[1] > sp[0]]
-    return plain
-
-
-def _scanner(rx: re.Pattern[str] | None):
-    """``text, s, e → [(start, end)]`` of the non-empty matches of ``rx.finditer(text, s,
-    e)``, trying ``rx`` only where a match can start."""
-    if rx is None:
-        return lambda text, s, e: []
-    cand = _first_chars(rx)
-    if cand is None:
-        return _plain_scanner(rx)
-    search, match = cand.search, rx.match
-
-    def fast(text: str, s: int, e: int) -> list[tuple[int, int]]:
-        out = []
-        p = s
-        while True:
-            c = search(text, p, e)
-            if c is None:
-                return out
-            p = c.start()
-            m = match(text, p, e)
-            if m is None:
-                p += 1
-                continue
-            a, b = m.span()
-            out.append((a, b))
-            p = b
-    return fast
 
 
 # --------------------------------------------------------------------------- helpers
@@ -531,6 +357,30 @@ def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
         if a < e and s < b:
             return True
     return False
+
+
+def _without_overlaps(spans: list[tuple[int, int]], mask: list[tuple[int, int]]
+                      ) -> list[tuple[int, int]]:
+    """The spans that overlap no span of ``mask`` (non-empty spans)."""
+    if not mask:
+        return spans
+    if len(mask) < 4:
+        return [(a, b) for a, b in spans if not _overlaps(mask, a, b)]
+    # by start, with the furthest end so far: a span (a, b) overlaps the mask iff some
+    # mask span starting before b ends after a
+    mask = sorted(mask)
+    starts = [a for a, _b in mask]
+    reach = []
+    far = -1
+    for _a, b in mask:
+        far = b if b > far else far
+        reach.append(far)
+    out = []
+    for a, b in spans:
+        i = bisect_left(starts, b)
+        if not i or reach[i - 1] <= a:
+            out.append((a, b))
+    return out
 
 
 def _merge_longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -549,14 +399,14 @@ def _merge_longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of “…” (quotes included) in ``text[start:end]``."""
-    if "“" not in text[start:end]:
+    if text.find("“", start, end) < 0:
         return []
     return [m.span() for m in _QUOTE.finditer(text, start, end)]
 
 
 def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The clauses (between ，；。！？：) of ``text[start:end]``."""
-    return [m.span() for m in _CLAUSE.finditer(text, start, end) if m.group().strip()]
+    return [m.span() for m in _CLAUSE.finditer(text, start, end)]
 
 
 def sentence_span(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
@@ -569,10 +419,10 @@ def sentence_span(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
 
 
 def _first_person(text: str, start: int, end: int, quotes: list[tuple[int, int]]) -> list[int]:
-    spans = lex().first_person_sc(text, start, end)
-    if not quotes:
-        return [a for a, _b in spans]
-    return [a for a, b in spans if not _overlaps(quotes, a, b)]
+    found = [m.start() for m in lex().first_person_at.finditer(text, start, end)]
+    if not quotes or not found:
+        return found
+    return [a for a in found if not _overlaps(quotes, a, a + 1)]
 
 
 def first_person(text: str, start: int, end: int) -> list[int]:
@@ -620,21 +470,22 @@ def harm_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 # --------------------------------------------------------------------------- signals
 
-def _times(text: str, s: int, e: int, raw_vague: list[tuple[int, int]]):
-    strong = _merge_longest(lex().time_sc(text, s, e))
+def _times(text: str, s: int, e: int, raw_vague: list[tuple[int, int]], checked: bool):
+    strong = lex().time_sc(text, s, e, checked)     # finditer's matches: already apart
     if not raw_vague:
         return strong, []
     vague = [(a, b) for a, b in _merge_longest(raw_vague) if not _overlaps(strong, a, b)]
     return strong, vague
 
 
-def _counts(text: str, s: int, e: int, masked: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _counts(text: str, s: int, e: int, masked: list[tuple[int, int]],
+            checked: bool) -> list[tuple[int, int]]:
     lx = lex()
-    found = lx.count_sc(text, s, e)
+    found = lx.count_sc(text, s, e, checked)
     if not found:
         return []
-    mask = masked + lx.not_counts_sc(text, s, e)
-    return [(a, b) for a, b in found if not _overlaps(mask, a, b)]
+    # a not-count starting after the last count cannot mask it: the scan stops there
+    return _without_overlaps(found, masked + lx.not_counts_sc(text, s, e, found[-1][1], checked))
 
 
 def _others_quotes(text: str, s: int, e: int,
@@ -643,8 +494,10 @@ def _others_quotes(text: str, s: int, e: int,
     out = []
     not_after, reporting, suffixes = lx.quote_not_after_rx, lx.reporting_rx, lx.quote_suffixes
     for qs, qe in quotes:
-        sent_s, _ = sentence_span(text, qs, s, e)
-        b0 = max(sent_s, qs - _QUOTE_LOOKBACK)
+        # max(start of the quote's sentence, qs - _QUOTE_LOOKBACK)
+        b0 = max(s, qs - _QUOTE_LOOKBACK)
+        for m in _SENTENCE_END.finditer(text, b0, qs):
+            b0 = m.end()
         if not_after is not None and not_after.search(text, b0, qs):
             continue
         if ((reporting is not None and reporting.search(text, b0, qs))
@@ -667,8 +520,9 @@ def _behaviour_and_thinking(text: str, s: int, e: int, stock: list[tuple[int, in
     behaviour, thinking = [], []
     fp = _first_person(text, s, e, quotes)
     # both are plain word lists: none in the item means none in any of its clauses
-    think = lx.thinking_rx.search(text, s, e) is not None
-    act = lx.behaviour_rx.search(text, s, e) is not None
+    if fp:
+        think = lx.thinking_rx.search(text, s, e) is not None
+        act = lx.behaviour_rx.search(text, s, e) is not None
     if fp and (think or act):
         nfp = len(fp)
         thinking_rx, behaviour_rx, abstract_rx = lx.thinking_rx, lx.behaviour_rx, lx.abstract_rx
@@ -685,7 +539,7 @@ def _behaviour_and_thinking(text: str, s: int, e: int, stock: list[tuple[int, in
                 thinking.append((p, ce))
             if (act and behaviour_rx.search(text, p, ce)
                     and not (abstract_rx is not None and abstract_rx.search(text, p, ce))
-                    and not _overlaps(stock, p, ce)):
+                    and (not stock or not _overlaps(stock, p, ce))):
                 behaviour.append((p, ce))
     for cs, ce in lx.thinking_free_sc(text, s, e):
         if not _overlaps(thinking, cs, ce):
@@ -693,46 +547,58 @@ def _behaviour_and_thinking(text: str, s: int, e: int, stock: list[tuple[int, in
     return behaviour, thinking
 
 
-def _collect(text: str, s: int, e: int, cl: list[tuple[int, int]] | None = None
-             ) -> tuple[list[Signal], list[tuple[int, int]]]:
+_BY_START = itemgetter(1, 0)   # a Signal → (start, kind)
+# best tier first; "pending" signals never set the tier
+_TIER_RANK = {kind: TIER_ORDER.index(t) if t in TIER_ORDER else len(TIER_ORDER) - 1
+              for kind, t in TIER.items()}
+
+
+def _collect(text: str, s: int, e: int, cl: list[tuple[int, int]]):
+    """(spans of each kind with at least one, in the order of WEIGHTS; stock-phrase
+    spans)."""
     lx = lex()
     raw = _phrase_hits(text, s, e)
     stock = _stock(text, s, e, raw["stock"])
-    if cl is None:
-        cl = clauses(text, s, e)
     quotes = quote_spans(text, s, e)
-    sig: list[tuple[str, int, int]] = []
-    strong_t, vague_t = _times(text, s, e, raw["vague_time"])
-    sig += [("time", a, b) for a, b in strong_t]
-    sig += [("vague_time", a, b) for a, b in vague_t]
-    sig += [("count", a, b) for a, b in _counts(text, s, e, strong_t + raw["not_counts"])]
-    if quotes:
-        sig += [("quote", a, b) for a, b in _others_quotes(text, s, e, quotes)]
-    places = _merge_longest(raw["place"] + lx.place_sc(text, s, e))
-    sig += [("place", a, b) for a, b in places]
-    sig += [("harm", a, b) for a, b in _harm(text, s, e, raw["harm"])]
+    # one test for the three factored scanners (see factored_scanner)
+    checked = OTHER_DIGIT.search(text, s, e) is None
+    strong_t, vague_t = _times(text, s, e, raw["vague_time"], checked)
     behaviour, thinking = _behaviour_and_thinking(text, s, e, stock, cl, quotes)
-    sig += [("behaviour", a, b) for a, b in behaviour]
-    sig += [("thinking", a, b) for a, b in thinking]
-    sig += [("consequence", a, b) for a, b in _merge_longest(raw["consequence"])]
-    sig += [("example", a, b) for a, b in _merge_longest(raw["example"])]
-    sig += [("pending", a, b) for a, b in lx.pending_sc(text, s, e)]
-    sig.sort(key=lambda x: (x[1], x[0]))
-    signals = [Signal(k, a, b, text[a:b]) for k, a, b in sig]
-    return signals, stock
+    found = (     # in the order of WEIGHTS
+        ("time", strong_t),
+        ("count", _counts(text, s, e, strong_t + raw["not_counts"], checked)),
+        ("quote", _others_quotes(text, s, e, quotes) if quotes else ()),
+        ("behaviour", behaviour),
+        ("place", _merge_longest(raw["place"] + lx.place_sc(text, s, e))),
+        ("harm", _harm(text, s, e, raw["harm"])),
+        ("thinking", thinking),
+        ("vague_time", vague_t),
+        ("consequence", _merge_longest(raw["consequence"])),
+        ("example", _merge_longest(raw["example"])),
+        ("pending", lx.pending_sc(text, s, e)),
+    )
+    return [(kind, spans) for kind, spans in found if spans], stock
+
+
+def _signals(text: str, found) -> list[Signal]:
+    """The signals of ``found`` (kind, spans), sorted by start (then kind)."""
+    out: list[Signal] = []
+    new = tuple.__new__
+    for kind, spans in found:
+        out += [new(Signal, (kind, a, b, text[a:b])) for a, b in spans]
+    out.sort(key=_BY_START)
+    return out
 
 
 def analyse(text: str, start: int, end: int, item_id: str = "",
             headline_end: int | None = None) -> Explanation:
     """The explanation for any span of a normalized text (used by :func:`explain`)."""
     cl = clauses(text, start, end)
-    signals, stock_sp = _collect(text, start, end, cl)
-    counts: dict[str, int] = {}
-    for x in signals:
-        counts[x.kind] = counts.get(x.kind, 0) + 1
+    found, stock_sp = _collect(text, start, end, cl)
+    counts = {kind: len(spans) for kind, spans in found}
     base = 0.0
-    for kind, (w, cap) in WEIGHTS.items():
-        n = counts.get(kind, 0)
+    for kind, n in counts.items():       # WEIGHTS order; absent kinds add 0
+        w, cap = WEIGHTS[kind]
         base += w * min(n, cap)
     base = min(1.0, base)
     if stock_sp:
@@ -741,15 +607,16 @@ def analyse(text: str, start: int, end: int, item_id: str = "",
         stock_cl = 0
     penalty = STOCK_PENALTY * stock_cl / len(cl) if cl else 0.0
     score = max(0.0, min(1.0, base - penalty))
-    stock = [Signal("stock", a, b, text[a:b]) for a, b in stock_sp]
-    hl_end = headline_end if headline_end is not None else end
-    headline_stock = [x for x in stock if x.start < hl_end]
-    tiers = {TIER.get(k, "vague") for k in counts}
-    tier = next((t for t in TIER_ORDER[:-1] if t in tiers), "none")
+    if stock_sp:
+        stock = [Signal("stock", a, b, text[a:b]) for a, b in stock_sp]
+        hl_end = headline_end if headline_end is not None else end
+        headline_stock = [x for x in stock if x.start < hl_end]
+    else:
+        stock, headline_stock = [], []
+    tier = TIER_ORDER[min([_TIER_RANK[k] for k in counts], default=len(TIER_ORDER) - 1)]
     missing = [k for k in KEY_DIMENSIONS if k not in counts]
-    return Explanation(item_id=item_id, score=score, base=base, penalty=penalty,
-                       signals=signals, stock=stock, headline_stock=headline_stock,
-                       clauses=len(cl), stock_clauses=stock_cl, tier=tier, missing=missing)
+    return Explanation(item_id, score, base, penalty, lambda: _signals(text, found), stock,
+                       headline_stock, len(cl), stock_cl, tier, missing)
 
 
 def explain(ctx: ReviewContext, item: Item) -> Explanation:

@@ -25,6 +25,8 @@
 
 from __future__ import annotations
 
+import re
+
 from service.review.specificity import LABELS, explain
 from service.text.segment import doc_segmentation, is_content
 
@@ -37,6 +39,8 @@ RUBRIC = ("Q4", "Q6")
 _MAX_QUOTED = 3
 _SHORT_STOCK = 4      # stock hits shorter than this are quoted with some context
 _CLAUSE_MARKS = ",;。!?:\n“”"
+# everything up to the last clause mark (its end: where the clause after it starts)
+_UP_TO_LAST_MARK = re.compile(".*[" + re.escape(_CLAUSE_MARKS) + "]", re.DOTALL)
 _HEADLINE_CHARS = 24
 
 # the questions that make a problem specific, by the dimension they ask for
@@ -60,8 +64,8 @@ def _stock_quotes(ctx, exp, lo: int) -> list[str]:
     for s in ordered[:_MAX_QUOTED * 2]:
         start = s.start
         if s.end - s.start < _SHORT_STOCK:
-            cs = max(text.rfind(p, lo, s.start) for p in _CLAUSE_MARKS) + 1
-            cs = max(cs, lo)
+            m = _UP_TO_LAST_MARK.match(text, lo, s.start)
+            cs = m.end() if m else lo
             seg = seg or doc_segmentation(ctx)
             for word, ws, _we in reversed(seg.span(cs, s.start)):
                 start = ws

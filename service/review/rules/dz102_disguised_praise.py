@@ -35,8 +35,8 @@ from functools import lru_cache
 import ahocorasick
 
 from service.review.lexicon import PhraseMatcher, load
-from service.review.specificity import (explain, harm_spans, lex as spec_lex,
-                                        quote_spans, sentence_span)
+from service.review.specificity import explain, harm_spans, lex as spec_lex, quote_spans, sentence_span
+from service.text.fastscan import any_of, fast_search
 from service.text.normalize import normalize_phrase
 
 CODE = "DZ102"
@@ -74,6 +74,9 @@ class _Lex:
     closing: tuple[str, ...]
     # the group phrase lists as one automaton: key → (length, groups it belongs to)
     auto: object = field(default=None, compare=False)
+    # (text, s, e) → a match of any group pattern, or None (None: always scan)
+    any_pattern: object = field(default=None, compare=False)
+    praise_rx: object = field(default=None, compare=False)   # any praise word
 
 
 def _groups_automaton(groups: dict[str, tuple[str, ...]]):
@@ -102,32 +105,41 @@ def _lex() -> _Lex:
     def words(key):
         return tuple(normalize_phrase(str(w)) for w in (data.get(key) or []))
 
+    group_rx = {g: tuple(re.compile(p) for p in (data.get(f"{g}_patterns") or []))
+                for g in GROUPS}
+    combined = any_of([rx for g in GROUPS for rx in group_rx[g]])
     return _Lex(
         groups={g: PhraseMatcher(list(words(g))) for g in GROUPS},
         auto=_groups_automaton({g: words(g) for g in GROUPS}),
-        group_rx={g: tuple(re.compile(p) for p in (data.get(f"{g}_patterns") or []))
-                  for g in GROUPS},
+        any_pattern=fast_search(combined) if combined is not None else None,
+        group_rx=group_rx,
         fear=words("fear_prefixes"), excuse=words("excuse_markers"),
         meta=words("meta_criticism"), quote_criticism=words("quote_criticism"),
         others=words("others"), self_harm=words("self_harm"),
         harm_triggers=words("harm_triggers"),
         event_groups=frozenset(data.get("event_excuses_groups") or ()),
         praise=words("praise"), flaw=words("flaw"), closing=words("closing"),
+        praise_rx=_any_rx(words("praise")),
     )
 
 
 def _hits(text: str, s: int, e: int) -> list[tuple[str, int, int]]:
     lx = _lex()
+    phrases = list(lx.auto.iter(text, s, e)) if lx.auto is not None else []
+    # one quick test for all the patterns: most items match none of them
+    scan = lx.any_pattern is None or lx.any_pattern(text, s, e) is not None
+    if not phrases and not scan:
+        return []
     found: dict[str, list[tuple[str, int, int]]] = {g: [] for g in GROUPS}
-    if lx.auto is not None:
-        for last, (n, gs) in lx.auto.iter(text, s, e):
-            for g in gs:
-                found[g].append((g, last - n + 1, last + 1))
+    for last, (n, gs) in phrases:
+        for g in gs:
+            found[g].append((g, last - n + 1, last + 1))
     out = []
     for g in GROUPS:
         out += found[g]
-        for rx in lx.group_rx[g]:
-            out += [(g, m.start(), m.end()) for m in rx.finditer(text, s, e)]
+        if scan:
+            for rx in lx.group_rx[g]:
+                out += [(g, m.start(), m.end()) for m in rx.finditer(text, s, e)]
     out.sort(key=lambda x: (x[1], -(x[2] - x[1])))
     kept: list[tuple[str, int, int]] = []
     for h in out:
@@ -207,6 +219,8 @@ def _sandwich(text: str, s: int, e: int) -> tuple[tuple[int, int], tuple[int, in
     """(opening, closing) praise sentences around a flaw, or None. The headline
     sentence (which names the problem) is not part of the sandwich."""
     lx = _lex()
+    if lx.praise_rx is None or lx.praise_rx.search(text, s, e) is None:
+        return None       # the opening sentence cannot be praise
     sents = [(m.start(), m.end()) for m in _SENT.finditer(text, s, e)
              if text[m.start():m.end()].strip()][1:]
     if len(sents) < 3:

@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from service.review.lexicon import load
 from service.review.specificity import clauses, sentence_span
+from service.text.fastscan import fast_finditer, fast_search
 from service.text.normalize import normalize_phrase
 
 CODE = "DZ103"
@@ -97,8 +98,8 @@ def _suggestions(text: str, lo: int, hi: int) -> list[int]:
             if any(w in text[cs:p] for w in lx.not_before):
                 continue
             found.add(p)
-    if lx.list_rx is not None:
-        found.update(m.start() for m in lx.list_rx.finditer(text, lo, hi))
+    if lx.list_rx is not None and fast_search(lx.list_rx)(text, lo, hi) is not None:
+        found.update(m.start() for m in fast_finditer(lx.list_rx)(text, lo, hi))
     return sorted(found)
 
 

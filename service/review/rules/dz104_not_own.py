@@ -21,8 +21,8 @@ import re
 from functools import lru_cache
 
 from service.review.lexicon import load
-from service.review.specificity import (clauses, first_person, phrase_spans, quote_spans,
-                                        sentence_span)
+from service.review.specificity import clauses, first_person, quote_spans, sentence_span
+from service.text.fastscan import fast_finditer, phrase_spans
 from service.text.normalize import normalize_phrase
 
 CODE = "DZ104"
@@ -82,7 +82,9 @@ def others(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     spans = _others_spans()(text, lo, hi)
     rx = _patterns()
     if rx is not None:
-        spans += [(m.start(), m.end()) for m in rx.finditer(text, lo, hi)]
+        spans += [(m.start(), m.end()) for m in fast_finditer(rx)(text, lo, hi)]
+    if not spans:
+        return []
     spans.sort(key=lambda x: (x[0], -(x[1] - x[0])))
     quotes = quote_spans(text, lo, hi)
     objects = _words("object_markers")

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from service.review.lexicon import PhraseMatcher, load
-from service.review.specificity import lex as spec_lex, phrase_spans
+from service.review.specificity import lex as spec_lex
+from service.text.fastscan import fast_finditer, phrase_spans
 from service.text.normalize import normalize_phrase
 
 CODE = "DZ105"
@@ -79,7 +80,7 @@ def achievements(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     lx = _lex()
     spans = lx.achievement_spans(text, lo, hi)
     for rx in lx.rx:
-        spans += [(m.start(), m.end()) for m in rx.finditer(text, lo, hi)]
+        spans += [(m.start(), m.end()) for m in fast_finditer(rx)(text, lo, hi)]
     spans.sort(key=lambda x: (x[0], -(x[1] - x[0])))
     out: list[tuple[int, int]] = []
     for a, b in spans:

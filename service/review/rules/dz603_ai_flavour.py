@@ -26,7 +26,7 @@ from functools import lru_cache
 from bisect import bisect_left
 
 from service.review.lexicon import PhraseMatcher, load
-from service.review.specificity import fast_finditer
+from service.text.fastscan import fast_finditer
 from service.text.normalize import normalize_phrase
 
 CODE = "DZ603"

@@ -26,7 +26,7 @@ import re
 from functools import lru_cache
 
 from service.review.lexicon import PhraseMatcher, load
-from service.review.specificity import tagged_find_all
+from service.text.fastscan import tagged_find_all
 from service.text.normalize import normalize_phrase
 
 CODE = "DZ604"

@@ -25,7 +25,7 @@ from datetime import date
 from functools import lru_cache
 
 from service.review.lexicon import load
-from service.review.specificity import fast_finditer
+from service.text.fastscan import fast_finditer
 from service.text.normalize import normalize_phrase
 
 CODE = "DZ605"
