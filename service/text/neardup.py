@@ -27,18 +27,30 @@ Why exact Jaccard and not MinHash + LSH (datasketch)
 ----------------------------------------------------
 engineering.md suggests datasketch MinHash + LSH over character 3-grams. At this corpus
 size (five documents, ~200 sentences, a few thousand distinct 3-grams) an inverted index
-from 3-gram to corpus sentences gives the *exact* Jaccard of every candidate: ~0.3 ms
-for a clean 1,000-character document, ~1 ms for a 3,400-character document copied
-entirely from a template (every sentence a candidate). MinHash only estimates the
-Jaccard (standard error ≈ 0.04 at 128 permutations near J = 0.6, right at the
-threshold), and importing datasketch costs 0.4–0.5 s (it imports scipy) against the
-< 0.5 s cold-start budget of ``duizhao review``. A cheap upper bound prunes most units
-before any counting: a unit whose 3-grams mostly do not occur anywhere in the corpus
-cannot reach the threshold (``J ≤ |A ∩ B| / |A| ≤ |A ∩ V| / |A|``, V = corpus
-vocabulary). The index is built lazily on first use and cached for the process (≈ 7 ms
-for the bundled corpus, normalization included), so importing this module costs
-nothing. The corpus also remembers the score of each unit text it has scored (a
-sentence copied from a template recurs across documents and re-reviews; bounded).
+from 3-gram to corpus sentences gives the *exact* Jaccard of every candidate. MinHash
+only estimates the Jaccard (standard error ≈ 0.04 at 128 permutations near J = 0.6,
+right at the threshold), and importing datasketch costs 0.4–0.5 s (it imports scipy)
+against the < 0.5 s cold-start budget of ``duizhao review``. The index is built lazily
+on first use and cached for the process (≈ 10 ms for the bundled corpus, normalization
+and the prefilter's automaton included), so importing this module costs nothing.
+
+Speed
+-----
+:meth:`Corpus.search` never builds the 3-gram set of a unit that cannot match. A unit
+A can only reach the threshold with a corpus unit B if ``|A ∩ V| ≥ t·|A|`` (V = corpus
+vocabulary; ``J ≤ |A ∩ B| / |A| ≤ |A ∩ V| / |A|``). Both sides are bounded without
+materializing A: ``|A ∩ V|`` by the number of positions where a vocabulary 3-gram may
+start, counted by one Aho–Corasick pass over the region (:class:`_Coded`), and ``|A|``
+from below by the number of distinct characters minus 2 (a repeated 3-gram starts with
+a repeated character), itself bounded by the distinct low bytes of the characters
+(``bytes.translate``). Only the units this does not reject (a few per clean document;
+every one of a copied one) get their 3-grams and :meth:`Corpus.best`, which scores a
+unit from its rare 3-grams (those in one corpus sentence only) when enough of them are
+shared, and counts the inverted index's postings otherwise. The region itself is cut
+into units with two regular-expression passes. Measured (the whole text, in-process):
+≈ 0.4 ms alone, ≈ 0.5 ms amid the other steps of a review (scripts/bench_review.py
+--components) for the clean 4,800-character benchmark document; ≈ 1.1–1.3 ms for a
+5,000-character document copied entirely from a template.
 datasketch stays the right tool for large-scale cross-document similarity (the eval
 suite comparing many drafts, a branch's members against each other).
 
@@ -48,13 +60,17 @@ Offsets are Python ``str`` indices into the text given (for a document: normaliz
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import accumulate, chain, compress
+from math import ceil
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable
+
+import ahocorasick
 
 K = 3                       # shingle size (characters)
 MIN_UNIT_SIMILARITY = 0.6   # Jaccard for a sentence to count as copied
@@ -62,6 +78,7 @@ MIN_RUN_CHARS = 20          # feature characters a reported run must hold
 MIN_UNIT_CHARS = 6          # shorter units are neutral: they neither match nor break a run
 MIN_CONTAINMENT = 0.8       # a unit this much contained in one corpus sentence also counts …
 MIN_CONTAINED_GRAMS = 13    # … when it has at least this many 3-grams (15 characters)
+_SCAN_PIECES = (4, 64)      # pieces (sentences) an Aho–Corasick pass of the prefilter covers
 
 _UNIT_END = re.compile(r"[。!?;；！？\n]")
 _MARKER = re.compile(
@@ -75,12 +92,14 @@ def _is_feature(ch: str) -> bool:
 
 
 _NON_FEATURE = re.compile(r"[^\u4e00-\u9fff\u3400-\u4dbf0-9]+")
-# What search() deletes from a region to get the feature text of every unit, the unit
-# ends kept: a numbering marker right after a unit end (where _add_unit strips one; the
-# region's first marker is stripped separately) and every non-feature character.
-_UNIT_STRIP = re.compile(r"(?<=[。!?;；！？\n])" + _MARKER.pattern
-                         + r"|[^\u4e00-\u9fff\u3400-\u4dbf0-9。!?;；！？\n]+")
+# How search() gets the feature text of every unit of a region: split at the unit ends,
+# each end taking a numbering marker right after it (where _add_unit strips one), the
+# segments joined with "\n" and everything but feature characters and "\n" dropped.
+# Both patterns start with a character class, which re's search loop skips to quickly.
+_UNIT_END_MARKER = re.compile(r"([。!?;；！？\n](?:" + _MARKER.pattern + r")?)")
+_FEATURE_RUNS = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf0-9\n]+")
 _GRAM = re.compile(r"(?=(...))", re.S)
+_BYTES = bytes(range(256))      # 256 − len(_BYTES.translate(None, b)): distinct bytes of b
 
 
 def features(text: str) -> str:
@@ -179,6 +198,7 @@ class Corpus:
         self.docs: list[CorpusDoc] = []
         self._unit_doc: list[int] = []
         self._unit_size: list[int] = []
+        self._unit_grams: list[frozenset[str]] = []
         index: dict[str, list[int]] = {}
         for d, text in docs:
             di = len(self.docs)
@@ -189,10 +209,15 @@ class Corpus:
                 ui = len(self._unit_doc)
                 self._unit_doc.append(di)
                 self._unit_size.append(len(u.grams))
+                self._unit_grams.append(u.grams)
                 for g in u.grams:
                     index.setdefault(g, []).append(ui)
         self._index: dict[str, tuple[int, ...]] = {g: tuple(v) for g, v in index.items()}
         self._vocab = frozenset(self._index)
+        # 3-grams found in one corpus unit only → that unit
+        self._rare_unit = {g: v[0] for g, v in index.items() if len(v) == 1}
+        self._rare = frozenset(self._rare_unit)
+        self._coded = _Coded(self._vocab)
 
     def __len__(self) -> int:
         return len(self._unit_doc)
@@ -212,22 +237,45 @@ class Corpus:
         floor = min_sim * la                    # J ≥ t and C ≥ t both need |A ∩ B| ≥ t·|A|
         if len(shared) < floor:                 # (J ≤ C ≤ |A ∩ V| / |A|)
             return None
-        index = self._index
-        counts = Counter(chain.from_iterable(index[g] for g in shared))
         contain_ok = la >= MIN_CONTAINED_GRAMS
+        # A corpus unit with c ≥ floor holds one of any len(shared) − ⌈floor⌉ + 1 of the
+        # shared 3-grams. When that many are rare (in one corpus unit each), their units
+        # are every candidate: each is scored from its own 3-gram set. A tie for the best
+        # score is left to the counting below, which settles it by candidate order.
+        rare = shared & self._rare
+        if len(rare) > len(shared) - ceil(floor):
+            best_s, best_u, tied = 0.0, -1, False
+            for ui in set(map(self._rare_unit.__getitem__, rare)):
+                score = self._score(len(grams & self._unit_grams[ui]), la, ui, floor,
+                                    contain_ok, min_sim)
+                if score > best_s:
+                    best_s, best_u, tied = score, ui, False
+                elif score == best_s and score:
+                    tied = True
+            if best_u < 0 or best_s < min_sim:
+                return None
+            if not tied:
+                return best_s, self._unit_doc[best_u]
+        # Every unit sharing a 3-gram, with its count c, in order of first occurrence.
+        counts = Counter(chain.from_iterable(map(self._index.__getitem__, shared)))
         best_s, best_u = 0.0, -1
-        sizes = self._unit_size
-        for ui, c in counts.items():
-            if c < floor:
-                continue
-            score = c / (la + sizes[ui] - c)
-            if score < min_sim:
-                score = c / la if contain_ok and c >= MIN_CONTAINMENT * la else 0.0
+        for ui in compress(counts, map(floor.__le__, counts.values())):   # c ≥ floor
+            score = self._score(counts[ui], la, ui, floor, contain_ok, min_sim)
             if score > best_s:
                 best_s, best_u = score, ui
         if best_u < 0 or best_s < min_sim:
             return None
         return best_s, self._unit_doc[best_u]
+
+    def _score(self, c: int, la: int, ui: int, floor: float, contain_ok: bool,
+               min_sim: float) -> float:
+        """Score of corpus unit ``ui`` sharing ``c`` of the ``la`` 3-grams (0 if none)."""
+        if c < floor:
+            return 0.0
+        score = c / (la + self._unit_size[ui] - c)
+        if score < min_sim:
+            score = c / la if contain_ok and c >= MIN_CONTAINMENT * la else 0.0
+        return score
 
     def search(self, text: str, start: int = 0, end: int | None = None,
                breaks: Iterable[tuple[int, int]] = (), min_sim: float = MIN_UNIT_SIMILARITY,
@@ -254,19 +302,25 @@ class Corpus:
                     runs.append(Run(run_start, run_end, round(sim, 2), doc, len(cur), chars))
                 cur.clear()
 
-        # The region is processed at C level: numbering markers at unit starts removed,
-        # non-feature characters dropped, split at unit ends. Piece k is the feature text
-        # of raw segment k (the text between two unit ends), exactly what units() yields
-        # for it; offsets (trimmed like units()) are only computed where they matter.
+        # The region is processed at C level: split at unit ends, each end taking the
+        # numbering marker after it (_add_unit strips one; the region's first marker is
+        # stripped separately), non-feature characters dropped. Piece k is the feature
+        # text of raw segment k (the text between two unit ends), exactly what units()
+        # yields for it. Raw segment k ends at seg_ends[k] (a unit end, or ``end``) and
+        # starts after the previous one.
         end = len(text) if end is None else end
         region = text[start:end]
+        parts = _UNIT_END_MARKER.split(region)          # segment, end + marker, segment, …
+        segs = parts[::2]
         first = _MARKER.match(region)
-        pieces = _UNIT_END.split(_UNIT_STRIP.sub("", region[first.end():] if first else region))
-        seg_starts = [start]
-        seg_starts += [start + u.end() for u in _UNIT_END.finditer(region)]
-        seg_ends = seg_starts[1:]
-        seg_ends[:] = [x - 1 for x in seg_ends]
-        seg_ends.append(end)
+        if first:
+            segs[0] = segs[0][first.end():]
+        feat = "".join(_FEATURE_RUNS.findall("\n".join(segs)))
+        pieces = feat.split("\n")
+        seg_ends = list(accumulate(map(len, parts), initial=start))[1::2]
+
+        def seg(k: int) -> tuple[int, int]:
+            return (seg_ends[k - 1] + 1 if k else start), seg_ends[k]
 
         # Segments that overlap a break span (a unit inside them breaks runs): found by
         # bisection on the untrimmed segments (a superset), then checked exactly.
@@ -274,38 +328,91 @@ class Corpus:
         for bs, be in breaks:
             if bs < end and be > start:
                 k = bisect_right(seg_ends, bs)
-                while k < len(pieces) and seg_starts[k] < be:
+                while k < len(pieces) and seg(k)[0] < be:
                     broken.add(k)
                     k += 1
 
-        # Events: (segment index, piece) for units to score, None for a break.
-        events: list[tuple[int, str] | None] = []
+        # Prefilter (exact, see _Coded): the possible corpus-vocabulary 3-grams, found by
+        # Aho–Corasick passes over the coded text of the next ``window`` pieces when a
+        # unit needs them. A unit right after a matched one goes straight to best(), so
+        # the window restarts small after a match and doubles while units are rejected.
+        lo = feat.encode("utf-16-le")[::2]
+        coded = self._coded.code(lo)
+        piece_pos = list(accumulate(map(len, pieces), initial=0))   # + k: start of piece k
+        hit_ends: list[int] = []
+        scanned = 0                                 # pieces [0, scanned) are in hit_ends
+        window = _SCAN_PIECES[0]
+        best = self.best
         for k, f in enumerate(pieces):
-            if not f:
+            n = len(f)
+            if not n:
                 continue
             if k in broken:
-                s, e = _trim(text, seg_starts[k], seg_ends[k])
+                s, e = _trim(text, *seg(k))
                 if any(bs < e and be > s for bs, be in breaks):
-                    events.append(None)
+                    close()
                     continue
-            if len(f) >= MIN_UNIT_CHARS:
-                events.append((k, f))
-        if not events:
-            return runs
-
-        best = self.best
-        for ev in events:
-            if ev is None:
-                close()
+            if n < MIN_UNIT_CHARS:
                 continue
-            k, f = ev
+            if not cur:
+                # best() returns None when |A ∩ V| < t·|A|. Here |A ∩ V| ≤ hits (3-gram
+                # positions of the unit that may be in V) and |A| ≥ distinct characters
+                # − 2 ≥ distinct low bytes − 2 (a repeated 3-gram starts with a repeated
+                # character), so a unit with few hits is rejected without its 3-grams.
+                pos = piece_pos[k] + k
+                if k >= scanned:
+                    scanned = min(k + window, len(pieces))
+                    window = min(2 * window, _SCAN_PIECES[1])
+                    hit_ends = self._coded.hit_ends(
+                        coded, 2 * pos, 2 * (piece_pos[scanned] + scanned - 1))
+                hits = (bisect_right(hit_ends, 2 * (pos + n) - 1)
+                        - bisect_left(hit_ends, 2 * pos + 5))
+                if not hits or hits < min_sim * (
+                        254 - len(_BYTES.translate(None, lo[pos:pos + n]))):
+                    continue                    # (no run is open)
             hit = best(frozenset(_GRAM.findall(f)), min_sim)
             if hit is None:
-                close()
+                if cur:
+                    close()
                 continue
-            cur.append((seg_starts[k], seg_ends[k], len(f), hit[0], hit[1]))
+            cur.append((*seg(k), n, hit[0], hit[1]))
+            window = _SCAN_PIECES[0]
         close()
         return runs
+
+
+class _Coded:
+    """An Aho–Corasick automaton over the corpus vocabulary, each character coded by
+    the low byte of its UTF-16 code unit as two ASCII letters (high nibble A–P, low
+    nibble a–p). pyahocorasick looks a transition up by a linear scan of a node's
+    children: over raw Hanzi the root has ~800 of them (≈100 ns a character), over
+    this 32-letter alphabet a node has at most 16. The coding is lossy, so a reported
+    hit may be a 3-gram outside the vocabulary, never the reverse: the hit count of a
+    unit is an upper bound of ``|A ∩ V|``, which is all the prefilter needs."""
+
+    _HI = bytes(0x41 + (b >> 4) for b in range(256))
+    _LO = bytes(0x61 + (b & 15) for b in range(256))
+
+    def __init__(self, vocab: Iterable[str]):
+        self._auto = ahocorasick.Automaton()
+        for g in vocab:
+            if len(g) == K:
+                self._auto.add_word(self.code(g.encode("utf-16-le")[::2]), None)
+        self._auto.make_automaton()
+
+    @classmethod
+    def code(cls, lo: bytes) -> str:
+        out = bytearray(2 * len(lo))
+        out[0::2] = lo.translate(cls._HI)
+        out[1::2] = lo.translate(cls._LO)
+        return out.decode("ascii")
+
+    def hit_ends(self, coded: str, start: int, end: int) -> list[int]:
+        """End indices (inclusive: 2·c − 1 for a 3-gram ending before character c) of
+        every possible vocabulary 3-gram in ``coded[start:end]``."""
+        if not len(self._auto):
+            return []
+        return list(map(itemgetter(0), self._auto.iter(coded, start, end)))
 
 
 def _title(text: str, fallback: str) -> str:

@@ -12,6 +12,12 @@ from functools import lru_cache
 
 from service.text.normalize import normalize_phrase
 
+try:  # the regex parser (to read a lexicon pattern's literals)
+    from re import _constants as _sre_c, _parser as _sre_p
+except ImportError:  # pragma: no cover (Python < 3.11)
+    import sre_constants as _sre_c  # type: ignore[no-redef]
+    import sre_parse as _sre_p  # type: ignore[no-redef]
+
 # Quotation marks as they appear in normalized text (「」『』 are folded to “”).
 QUOTES = "“”‘’\"'"
 _QUOTE_CLASS = "[" + re.escape(QUOTES) + "]"
@@ -39,6 +45,87 @@ def anchor(phrase: str, drop: str = "") -> str:
     text = normalize_phrase(phrase)
     parts = re.split("[" + re.escape(QUOTES + drop) + "]", text)
     return max(parts, key=len) if parts else text
+
+
+def required_literals(pattern: str, flags: int = 0) -> tuple[str, ...]:
+    """The literal runs at the top level of a regex: every match contains each of
+    them, so a text lacking one cannot match (a cheap ``in`` prefilter). Empty when
+    the pattern ignores case or cannot be analysed."""
+    try:
+        parsed = _sre_p.parse(pattern, flags)
+        if parsed.state.flags & re.IGNORECASE:
+            return ()
+        runs, cur = [], []
+        for op, av in parsed:
+            if op is _sre_c.LITERAL:
+                cur.append(chr(av))
+            elif cur:
+                runs.append("".join(cur))
+                cur = []
+        if cur:
+            runs.append("".join(cur))
+        return tuple(runs)
+    except Exception:  # noqa: BLE001 (any parser surprise: no prefilter)
+        return ()
+
+
+def literal_heads(pattern: str, flags: int = 0) -> tuple[str, ...]:
+    """Literal strings one of which starts every match of a regex: the literal run it
+    starts with, or the leading literal run of each alternative of a group it starts
+    with. Empty when there is none (or the pattern ignores case)."""
+    try:
+        parsed = _sre_p.parse(pattern, flags)
+        if parsed.state.flags & re.IGNORECASE or not parsed.data:
+            return ()
+
+        def run(items) -> str:
+            out = []
+            for op, av in items:
+                if op is not _sre_c.LITERAL:
+                    break
+                out.append(chr(av))
+            return "".join(out)
+
+        op, av = parsed.data[0]
+        if op is _sre_c.LITERAL:
+            return (run(parsed.data),)
+        if op is _sre_c.SUBPATTERN and not av[1] & re.IGNORECASE and len(av[3].data) == 1 \
+                and av[3].data[0][0] is _sre_c.BRANCH:
+            heads = tuple(run(alt.data) for alt in av[3].data[0][1][1])
+            return heads if all(heads) else ()
+        return ()
+    except Exception:  # noqa: BLE001 (any parser surprise: none)
+        return ()
+
+
+def finditer_at_heads(rx: re.Pattern[str], heads: tuple[str, ...], text: str):
+    """``rx.finditer(text)`` when every match starts with one of ``heads`` (see
+    :func:`literal_heads`): ``rx`` is tried only where one of them occurs, found with
+    ``str.find`` (worth it when they are rare)."""
+    starts = set()
+    for h in heads:
+        i = text.find(h)
+        while i != -1:
+            starts.add(i)
+            i = text.find(h, i + 1)
+    end = 0
+    for p in sorted(starts):
+        if p < end:
+            continue
+        m = rx.match(text, p)
+        if m is not None:
+            yield m
+            end = m.end()
+
+
+def starts_with_lookaround(pattern: str, flags: int = 0) -> bool:
+    """True when a regex starts with a look-ahead or look-behind assertion (re's search
+    then tries it at every position instead of skipping to its first characters)."""
+    try:
+        parsed = _sre_p.parse(pattern, flags)
+        return bool(parsed.data) and parsed.data[0][0] in (_sre_c.ASSERT, _sre_c.ASSERT_NOT)
+    except Exception:  # noqa: BLE001 (any parser surprise: as if not)
+        return False
 
 
 @lru_cache(maxsize=512)
@@ -94,16 +181,36 @@ def excerpt(text: str, limit: int = 24) -> str:
     return text if len(text) <= limit else text[:limit] + "……"
 
 
+def _trie(words: set[str]) -> str:
+    """A regex matching, at a position, the longest of ``words`` that starts there:
+    one alternative per first character (re tests an alternative's first literal
+    before entering it), the word ending here last."""
+    groups: dict[str, set[str]] = {}
+    for w in words:
+        if w:
+            groups.setdefault(w[0], set()).add(w[1:])
+    alts = [re.escape(c) + _trie(rest) for c, rest in sorted(groups.items())]
+    if not alts:
+        return ""
+    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    return f"(?:{body})?" if "" in words else body
+
+
 @lru_cache(maxsize=64)
-def _presence(phrases: tuple[str, ...]):
-    """One regex finding, at every position, the longest of ``phrases`` starting there,
-    and for each phrase the other phrases that are its prefixes."""
-    uniq = sorted({p for p in phrases if p}, key=len, reverse=True)
+def longest_at(phrases: tuple[str, ...]):
+    """(rx, prefixes): ``rx.finditer`` yields, for every position where one of
+    ``phrases`` starts, a match there whose group 1 is the longest such phrase;
+    ``prefixes[p]`` are the other phrases that are prefixes of ``p`` (every phrase
+    starting at a position is the longest one there or one of its prefixes)."""
+    uniq = {p for p in phrases if p}
     if not uniq:
         return None, {}
     first = "".join(sorted({p[0] for p in uniq}))
-    rx = re.compile("(?=[" + re.escape(first) + "])(?=(" + "|".join(map(re.escape, uniq)) + "))")
-    prefixes = {p: tuple(q for q in uniq if q != p and p.startswith(q)) for p in uniq}
+    # consume a possible first character (re's search skips to those quickly), then
+    # look, from just before it, for the longest phrase starting there
+    rx = re.compile("[" + re.escape(first) + "](?<=(?=(" + _trie(uniq) + "))(?s:.))")
+    prefixes = {p: tuple(sorted((q for q in uniq if q != p and p.startswith(q)), key=len,
+                                reverse=True)) for p in uniq}
     return rx, prefixes
 
 
@@ -114,7 +221,7 @@ def present(ctx, phrases: tuple[str, ...]) -> frozenset[str]:
     key = ("_wording_present", phrases)
     got = ctx.cache.get(key)
     if got is None:
-        rx, prefixes = _presence(phrases)
+        rx, prefixes = longest_at(phrases)
         found: set[str] = set(rx.findall(ctx.text)) if rx is not None else set()
         for p in list(found):
             found.update(prefixes[p])

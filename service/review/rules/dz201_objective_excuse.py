@@ -27,9 +27,11 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from service.review.lexicon import load, matcher
+from service.text.fastscan import phrase_spans
 from service.text.normalize import normalize_phrase
 
 CODE = "DZ201"
@@ -56,6 +58,10 @@ def _words() -> dict:
     data = load("causes")
     out: dict = {k: tuple(normalize_phrase(w) for w in data[k]) for k in _WORD_LISTS}
     out["lead"] = int(data["problem_connector_lead"])
+    # the leftmost connector in a clause head (where str.find puts the first one)
+    out["connector_re"] = re.compile("|".join(map(re.escape, out["problem_connectors"])))
+    # the excuses' occurrences in a whole text, (start, end) by end (as the matcher's)
+    out["excuse_spans"] = phrase_spans(tuple(str(p) for p in data["objective_excuses"]))
     return out
 
 
@@ -155,8 +161,9 @@ def _problem_excuses(text: str, item, w: dict) -> list:
     clauses = _clauses(text, item.body_start, item.end)
     out = []
     for i, (cs, ce) in enumerate(clauses):
-        head = text[cs:min(ce, cs + lead + 2)]
-        if not any(head.find(c) != -1 and head.find(c) <= lead for c in w["problem_connectors"]):
+        m = (w["connector_re"].search(text, cs, min(ce, cs + lead + 2))
+             if w["problem_connectors"] else None)
+        if m is None or m.start() - cs > lead:
             continue
         if not _excuse_only(text, cs, ce, hits, w):
             continue
@@ -180,7 +187,17 @@ def check(ctx, rule):
     w = _words()
     for kind, items, find in (("cause", ctx.doc.causes, _cause_excuses),
                               ("problem", ctx.doc.problems, _problem_excuses)):
+        if not items:
+            continue
+        # both finders return nothing for an item no excuse occurs in: one pass over
+        # the items' stretch of text finds them all, (start, end) by end
+        spans = w["excuse_spans"](text, min(it.body_start for it in items),
+                                  max(it.end for it in items))
+        ends = [e for _s, e in spans]
         for item in items:
+            lo, hi = item.body_start, item.end
+            if not any(s >= lo for s, _e in spans[bisect_right(ends, lo):bisect_right(ends, hi)]):
+                continue
             hits = find(text, item, w)
             if not hits:
                 continue

@@ -90,18 +90,42 @@ def _data():
             label=re.compile(literal_rx(e["term"]) + rf"{_Q}?\s*(?:即|是|:|\(|—|,)?\s*$"),
         ))
     adverbs = "|".join(re.escape(normalize_phrase(a)) for a in data["verb_adverbs"])
+    longest_adverb = max((len(normalize_phrase(a)) for a in data["verb_adverbs"]), default=0)
     verbs = []
     for e in data["verb_pairs"]:
         wrong = "|".join(re.escape(normalize_phrase(v)) for v in e["wrong"])
         rx = re.compile(rf"(?P<verb>{wrong})(?:{adverbs})?{_Q}?{literal_rx(e['term'])}{_Q}?")
+        # a match is the term preceded by at most this many characters
+        reach = max((len(normalize_phrase(v)) for v in e["wrong"]), default=0) + longest_adverb + 1
         verbs.append((normalize_phrase(e["term"]), rx, e["right"],
                       e.get("message", data["verb_message"]),
-                      e.get("suggestion", data["verb_suggestion"])))
+                      e.get("suggestion", data["verb_suggestion"]), reach))
     quoted = [normalize_phrase(t) for t in data["always_quoted"]]
     # every phrase whose presence check() tests, for one combined pass per document
     phrases = tuple([w.anchor for w in wrongs] + [m for en in enums for m in en.members]
                     + [v[0] for v in verbs] + quoted)
     return data, wrongs, enums, verbs, quoted, phrases
+
+
+def _around(rx: re.Pattern[str], term: str, reach: int, text: str):
+    """``rx.finditer(text)`` for a verb pattern: every match is an occurrence of
+    ``term`` (quote-free: the pattern's literal) with at most ``reach`` characters
+    before it and one quotation mark after, so the pattern is run only in those
+    windows (overlapping ones merged, so the scan is the same as over the text)."""
+    if not term or any(ch in QUOTES for ch in term):
+        yield from rx.finditer(text)
+        return
+    windows: list[list[int]] = []
+    i = text.find(term)
+    while i != -1:
+        lo, hi = max(0, i - reach), min(len(text), i + len(term) + 1)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = hi
+        else:
+            windows.append([lo, hi])
+        i = text.find(term, i + 1)
+    for lo, hi in windows:
+        yield from rx.finditer(text, lo, hi)
 
 
 def check(ctx, rule):
@@ -170,10 +194,10 @@ def check(ctx, rule):
                     yield f
 
     # 3. verb pairing
-    for term, rx, right, message, suggestion in verbs:
+    for term, rx, right, message, suggestion, reach in verbs:
         if term not in here:
             continue
-        for m in rx.finditer(text):
+        for m in _around(rx, term, reach, text):
             found = m.group("verb")
             fmt = dict(term=term, right="、".join(right), right_first=right[0], found=found)
             f = emit(m.start(), m.end(), message.format(**fmt), suggestion.format(**fmt))

@@ -19,9 +19,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 from service.review.lexicon import load
-from service.review.rules._wording import after_ok, before_ok, context_rx, item_at, orig
+from service.review.rules._wording import (after_ok, before_ok, context_rx, item_at, orig,
+                                           starts_with_lookaround)
+from service.text.fastscan import fast_finditer
 
 CODE = "DZ402"
 NAME = "leader-name"
@@ -33,6 +36,7 @@ RUBRIC = ("Q21",)
 @dataclass(frozen=True)
 class _Pattern:
     rx: re.Pattern[str]
+    finditer: Callable                  # rx.finditer, or the same matches found faster
     right: str
     message: str
     suggestion: str
@@ -53,8 +57,14 @@ def _patterns() -> tuple[_Pattern, ...]:
             p = p.replace(k, v)
         return p
 
+    def finder(rx: re.Pattern[str]) -> Callable:
+        # re's search cannot skip ahead to a pattern that starts with a look-around:
+        # try it only where a match can start
+        return fast_finditer(rx) if starts_with_lookaround(rx.pattern) else rx.finditer
+
     return tuple(_Pattern(
-        rx=re.compile(fill(e["pattern"])), right=e["right"], message=e["message"],
+        rx=(rx := re.compile(fill(e["pattern"]))), finditer=finder(rx),
+        right=e["right"], message=e["message"],
         suggestion=e["suggestion"], severity=e.get("severity"),
         not_before=context_rx(fill(e.get("not_before")), "before"),
         not_after=context_rx(fill(e.get("not_after")), "after"),
@@ -71,7 +81,7 @@ def check(ctx, rule):
         return
     reported: list[tuple[int, int]] = []
     for p in _patterns():
-        for m in p.rx.finditer(text):
+        for m in p.finditer(text):
             s, e = m.span()
             if before_ok(p.not_before, text, s) or after_ok(p.not_after, text, e):
                 continue

@@ -18,8 +18,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from service.review.lexicon import PhraseMatcher, load
-from service.review.rules._wording import after_ok, before_ok, context_rx, item_at, orig
+from service.review.lexicon import load
+from service.review.rules._wording import (after_ok, before_ok, context_rx, item_at,
+                                           longest_at, orig)
+from service.text.normalize import normalize_phrase
 
 CODE = "DZ403"
 NAME = "typo"
@@ -40,7 +42,8 @@ class _Entry:
 
 
 @lru_cache(maxsize=1)
-def _matcher() -> PhraseMatcher:
+def _table():
+    """(rx, prefixes, entries by normalized wrong form): see _wording.longest_at."""
     by_wrong: dict[str, list[_Entry]] = {}
     for e in load("confusables")["entries"]:
         by_wrong.setdefault(e["wrong"], []).append(_Entry(
@@ -50,7 +53,27 @@ def _matcher() -> PhraseMatcher:
             not_before=context_rx(e.get("not_before"), "before"),
             not_after=context_rx(e.get("not_after"), "after"),
         ))
-    return PhraseMatcher({w: tuple(es) for w, es in by_wrong.items()})
+    entries: dict[str, tuple[_Entry, ...]] = {}
+    for w, es in by_wrong.items():
+        key = normalize_phrase(str(w))
+        if key:
+            entries[key] = tuple(es)
+    rx, prefixes = longest_at(tuple(entries))
+    return rx, prefixes, entries
+
+
+def _hits(text: str) -> list[tuple[int, int, tuple[_Entry, ...]]]:
+    """Every occurrence of a wrong form, by start and, at one start, longest first
+    (``PhraseMatcher.find_all(text, longest=False)``)."""
+    rx, prefixes, entries = _table()
+    if rx is None:
+        return []
+    out = []
+    for m in rx.finditer(text):
+        s = m.start()
+        for w in (m.group(1), *prefixes[m.group(1)]):
+            out.append((s, s + len(w), entries[w]))
+    return out
 
 
 def _applies(e: _Entry, text: str, s: int, t: int) -> bool:
@@ -64,16 +87,16 @@ def _applies(e: _Entry, text: str, s: int, t: int) -> bool:
 def check(ctx, rule):
     text = ctx.text
     last_end = -1
-    for hit in _matcher().find_all(text, longest=False):
-        if hit.start < last_end:
+    for start, end, payload in _hits(text):
+        if start < last_end:
             continue
-        entry = next((e for e in hit.payload if _applies(e, text, hit.start, hit.end)), None)
+        entry = next((e for e in payload if _applies(e, text, start, end)), None)
         if entry is None:
             continue
-        last_end = hit.end
-        found = orig(ctx, hit.start, hit.end)
+        last_end = end
+        found = orig(ctx, start, end)
         note = f"（{entry.note}）" if entry.note else ""
         yield ctx.finding(
-            rule, hit.start, hit.end,
+            rule, start, end,
             f"“{found}”疑为错别字，应为“{entry.right}”{note}。",
-            f"改为“{entry.right}”。", item=item_at(ctx, hit.start))
+            f"改为“{entry.right}”。", item=item_at(ctx, start))

@@ -77,6 +77,9 @@ def _side(text: str, pos: int, step: int, allow_space: bool) -> str:
 
 def check(ctx, rule):
     text = ctx.text
+    ascii_part = text.encode("ascii", "ignore")
+    if ascii_part.upper() == ascii_part.lower():
+        return                          # no ASCII letter at all (checked in C, quickly)
     table, _, allow = _lexicon()
     for m in _RUN.finditer(text):
         run = m.group(0)

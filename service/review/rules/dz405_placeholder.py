@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from service.review.lexicon import load
-from service.review.rules._wording import (after_ok, before_ok, context_rx, excerpt, item_at,
-                                           orig, present)
+from service.review.rules._wording import (after_ok, before_ok, context_rx, excerpt,
+                                           finditer_at_heads, item_at, literal_heads, orig,
+                                           present)
 from service.text.normalize import normalize_phrase
 
 CODE = "DZ405"
@@ -37,6 +38,7 @@ RUBRIC = ("Q30", "Q22")
 class _Pattern:
     name: str
     rx: re.Pattern[str]
+    heads: tuple[str, ...]          # when every match starts with one of these (≥ 2 chars)
     message: str
     suggestion: str
     severity: str | None
@@ -48,8 +50,14 @@ class _Pattern:
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[_Pattern, ...]:
     data = load("placeholders")
+    def heads(pattern: str) -> tuple[str, ...]:
+        # a 2-character start is rare enough to look for with str.find
+        found = literal_heads(pattern)
+        return found if found and min(map(len, found)) >= 2 else ()
+
     return tuple(_Pattern(
-        name=e["name"], rx=re.compile(e["pattern"]), message=e["message"],
+        name=e["name"], rx=re.compile(e["pattern"]), heads=heads(e["pattern"]),
+        message=e["message"],
         suggestion=e.get("suggestion", data["default_suggestion"]),
         severity=e.get("severity"),
         not_before=context_rx(e.get("not_before"), "before"),
@@ -71,7 +79,7 @@ def check(ctx, rule):
     for p in _patterns():
         if p.needs and not any(n in here for n in p.needs):
             continue
-        for m in p.rx.finditer(text):
+        for m in (finditer_at_heads(p.rx, p.heads, text) if p.heads else p.rx.finditer(text)):
             s, e = m.span()
             if s == e or any(s < t_e and e > t_s for t_s, t_e in taken):
                 continue

@@ -23,9 +23,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bisect import bisect_left
-
 from service.review.lexicon import PhraseMatcher, load
+from service.review.rules._wording import longest_at, required_literals
 from service.text.fastscan import fast_finditer
 from service.text.normalize import normalize_phrase
 
@@ -48,8 +47,10 @@ def _cfg() -> dict:
                                "|".join(map(re.escape, chain)) + ")", re.M),
         "chain_start": chain[0],
         "chain_min": int(data["chain_min"]),
-        "grand": PhraseMatcher(list(data["grand_phrases"])),
-        "grand_re": [re.compile(normalize_phrase(p)) for p in data["grand_patterns"]],
+        # the grand phrases and the buzzwords, found in one pass (see _phrase_hits)
+        "phrases": _tagged({"grand": data["grand_phrases"], "buzz": data["buzzwords"]}),
+        "grand_re": [(re.compile(normalize_phrase(p)), required_literals(normalize_phrase(p)))
+                     for p in data["grand_patterns"]],
         "buzz": PhraseMatcher(list(data["buzzwords"])),
         "buzz_hits": int(data["buzz_min_hits"]),
         "buzz_distinct": int(data["buzz_min_distinct"]),
@@ -57,11 +58,48 @@ def _cfg() -> dict:
         "run_re": re.compile(rf"(?:[{_HAN}]{{4}}[、,]\s*){{{run - 1},}}"
                              rf"[{_HAN}]{{4}}(?=[。,;、!?:\n]|$)"),
         # a run starts 4 characters before a 、 or , that follows 4 Han characters
-        # (only when a run needs at least one separator)
-        "run_sep": re.compile(rf"[、,](?<=[{_HAN}]{{4}}.)") if run >= 2 else None,
+        # (only when a run needs at least one separator) and ends a run's first phrase:
+        # the rest of run_re must match after it (tested inside the same search)
+        "run_sep": re.compile(rf"[、,](?<=[{_HAN}]{{4}}.)(?=\s*(?:[{_HAN}]{{4}}[、,]\s*)"
+                              rf"{{{max(run - 2, 0)},}}[{_HAN}]{{4}}(?=[。,;、!?:\n]|$))")
+        if run >= 2 else None,
         # buzzwords never span a line: one pass over the text, split by line after
         "buzz_one_pass": all("\n" not in normalize_phrase(str(w)) for w in data["buzzwords"]),
     }
+
+
+def _tagged(lists: dict[str, list]) -> tuple:
+    """(rx, prefixes, tags of each normalized phrase) for :func:`_phrase_hits`."""
+    tags: dict[str, list[str]] = {}
+    for tag, phrases in lists.items():
+        for p in phrases:
+            key = normalize_phrase(str(p))
+            if key and tag not in tags.setdefault(key, []):
+                tags[key].append(tag)
+    rx, prefixes = longest_at(tuple(tags))
+    return rx, prefixes, tags, tuple(lists)
+
+
+def _phrase_hits(text: str, rx, prefixes, tags, names) -> dict[str, list[tuple]]:
+    """For each list, what ``PhraseMatcher(list).find_all(text)`` finds, as (start, end,
+    phrase, None): every occurrence (at each start the longest phrase and its prefixes,
+    longest first), then, left to right, those not overlapping a kept one."""
+    every: dict[str, list[tuple]] = {name: [] for name in names}
+    if rx is not None:
+        for m in rx.finditer(text):
+            s = m.start()
+            for w in (m.group(1), *prefixes[m.group(1)]):
+                for tag in tags[w]:
+                    every[tag].append((s, s + len(w), w, None))
+    out: dict[str, list[tuple]] = {}
+    for name, hits in every.items():
+        kept, last_end = [], -1
+        for h in hits:
+            if h[0] >= last_end:
+                kept.append(h)
+                last_end = h[1]
+        out[name] = kept
+    return out
 
 
 def _regions(doc) -> list[tuple[int, int]]:
@@ -75,6 +113,8 @@ def _regions(doc) -> list[tuple[int, int]]:
 
 def _chains(ctx, rule, cfg):
     text = ctx.text
+    if cfg["chain_start"] not in text:         # a chain starts with it
+        return
     for lo, hi in _regions(ctx.doc):
         first = None
         seen: dict[str, tuple[int, int]] = {}
@@ -96,11 +136,12 @@ def _chains(ctx, rule, cfg):
             )
 
 
-def _grand(ctx, rule, cfg):
+def _grand(ctx, rule, cfg, phrase_hits):
     text = ctx.text
-    spans = [(h.start, h.end) for h in cfg["grand"].find_all(text)]
-    for rx in cfg["grand_re"]:
-        spans += [m.span() for m in fast_finditer(rx)(text)]
+    spans = [(a, b) for a, b, _phrase, _ in phrase_hits["grand"]]
+    for rx, literals in cfg["grand_re"]:
+        if all(lit in text for lit in literals):
+            spans += [m.span() for m in fast_finditer(rx)(text)]
     last_end = -1
     for s, e in sorted(spans):
         if s < last_end:
@@ -115,32 +156,36 @@ def _grand(ctx, rule, cfg):
         )
 
 
-def _buzz(ctx, rule, cfg):
+def _buzz(ctx, rule, cfg, phrase_hits):
     text = ctx.text
-    pos = 0
+    need = cfg["buzz_hits"]
     if cfg["buzz_one_pass"]:
         # no hit crosses a line end, so the longest-first filter of one pass over the
-        # text keeps, in each line, what a pass over that line keeps
-        every = cfg["buzz"].find_all(text)
-        starts = [h.start for h in every]
-    for line in text.split("\n"):
-        lo, hi = pos, pos + len(line)
-        pos = hi + 1
-        if cfg["buzz_one_pass"]:
-            i = bisect_left(starts, lo)
-            j = bisect_left(starts, hi, i)
-            if j - i < cfg["buzz_hits"]:
-                continue
-            hits = every[i:j]
-        else:
-            hits = cfg["buzz"].find_all(text, lo, hi)
-        if len(hits) >= cfg["buzz_hits"] and len({h.phrase for h in hits}) >= cfg["buzz_distinct"]:
-            words = "、".join(dict.fromkeys(f"“{h.phrase}”" for h in hits))
+        # text keeps, in each line, what a pass over that line keeps: the hits of a
+        # line are a run of consecutive hits after the same line break
+        every = phrase_hits["buzz"]
+        if len(every) < need:
+            return
+        lines: dict[int, list] = {}
+        for h in every:
+            lines.setdefault(text.rfind("\n", 0, h[0]), []).append(h)
+        per_line = list(lines.values())
+    else:
+        per_line = []
+        pos = 0
+        for line in text.split("\n"):
+            lo, hi = pos, pos + len(line)
+            pos = hi + 1
+            per_line.append([(h.start, h.end, h.phrase)
+                             for h in cfg["buzz"].find_all(text, lo, hi)])
+    for hits in per_line:
+        if len(hits) >= need and len({h[2] for h in hits}) >= cfg["buzz_distinct"]:
+            words = "、".join(dict.fromkeys(f"“{h[2]}”" for h in hits))
             yield ctx.finding(
-                rule, hits[0].start, hits[-1].end,
+                rule, hits[0][0], hits[-1][1],
                 f"同一段里堆了{len(hits)}个时髦词：{words}，读起来空泛。",
                 "请换成平实的说法，直接写做了什么、没做到什么。",
-                item=ctx.doc.item_at(hits[0].start),
+                item=ctx.doc.item_at(hits[0][0]),
             )
 
 
@@ -158,7 +203,8 @@ def _runs(ctx, rule, cfg):
 
 def _run_matches(text: str, cfg):
     """``run_re.finditer(text)``, trying the pattern only 4 characters before a separator
-    that follows 4 Han characters (where every match starts)."""
+    that follows 4 Han characters and is followed by the rest of a run (where every
+    match starts)."""
     rx, sep = cfg["run_re"], cfg["run_sep"]
     if sep is None:
         yield from rx.finditer(text)
@@ -177,6 +223,7 @@ def _run_matches(text: str, cfg):
 def check(ctx, rule):
     cfg = _cfg()
     yield from _chains(ctx, rule, cfg)
-    yield from _grand(ctx, rule, cfg)
-    yield from _buzz(ctx, rule, cfg)
+    phrase_hits = _phrase_hits(ctx.text, *cfg["phrases"])
+    yield from _grand(ctx, rule, cfg, phrase_hits)
+    yield from _buzz(ctx, rule, cfg, phrase_hits)
     yield from _runs(ctx, rule, cfg)

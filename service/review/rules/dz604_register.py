@@ -23,10 +23,12 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from service.review.lexicon import PhraseMatcher, load
-from service.text.fastscan import tagged_find_all
+from service.review.rules._wording import required_literals
+from service.text.fastscan import phrase_spans, tagged_find_all
 from service.text.normalize import normalize_phrase
 
 CODE = "DZ604"
@@ -48,16 +50,18 @@ def _cfg() -> dict:
         "not_followed": norm(d["preaching_not_followed_by"]),
         "vocative": norm(d["vocative_only"]),
         "reported": norm(d["reported_speech"]),
-        "patterns": [re.compile(normalize_phrase(p)) for p in d["preaching_patterns"]],
+        "patterns": [(re.compile(normalize_phrase(p)), required_literals(normalize_phrase(p)))
+                     for p in d["preaching_patterns"]],
         "turn": norm(d["self_critical_turn"]),
-        "collective": [re.compile(normalize_phrase(p)) for p in d["collective_patterns"]],
+        "collective": [(re.compile(normalize_phrase(p)), required_literals(normalize_phrase(p)))
+                       for p in d["collective_patterns"]],
         "third": PhraseMatcher(list(d["third_person"])),
         "third_start": norm(d["third_person_at_start"]),
         # exempt phrases too, so that the longest match (你追我赶) hides its 你
         "you": PhraseMatcher({**{w: False for w in d["second_person"]},
                               **{w: True for w in d["second_person_exempt"]}}),
         # 我们 is matched too (payload False) so that the longest match hides its 我
-        "first": PhraseMatcher({**{w: True for w in d["first_person"]},
+        "first": _first_person({**{w: True for w in d["first_person"]},
                                 **{w: False for w in d["first_person_not"]}}),
         "first_min": int(d["first_person_min_chars"]),
         # the same finds as preach/third/you .find_all, as (start, end, phrase, payload)
@@ -66,7 +70,26 @@ def _cfg() -> dict:
             ("third", tuple((w, None) for w in d["third_person"])),
             ("you", tuple({**{w: False for w in d["second_person"]},
                            **{w: True for w in d["second_person_exempt"]}}.items())))),
+        # every phrase item_fa looks for: an item none of them occurs in has no finds
+        "item_any": phrase_spans(tuple(str(w) for w in (
+            *d["preaching_phrases"], *d["third_person"], *d["second_person"],
+            *d["second_person_exempt"]))),
     }
+
+
+def _first_person(phrases: dict) -> tuple[re.Pattern[str] | None, frozenset[str]]:
+    """``PhraseMatcher(phrases).find_all``'s hits as one regex (alternatives longest
+    first: finditer keeps, left to right, the longest phrase at each start, exactly
+    the longest-match filter) and the phrases whose payload is true."""
+    table: dict[str, bool] = {}
+    for phrase, payload in phrases.items():
+        key = normalize_phrase(str(phrase))
+        if key:
+            table[key] = bool(payload)
+    if not table:
+        return None, frozenset()
+    rx = re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True))))
+    return rx, frozenset(k for k, v in table.items() if v)
 
 
 def _sentence(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
@@ -91,17 +114,28 @@ def _in(spans, pos: int) -> bool:
     return any(s <= pos < e for s, e in spans)
 
 
-def _item_hits(text: str, item, cfg) -> list[tuple[int, int, str]]:
+def _literals_in(text: str, lo: int, hi: int, regexes) -> bool:
+    """Whether one of the (regex, literals) can match in ``text[lo:hi]``: all its
+    top-level literals occur there."""
+    return any(all(text.find(lit, lo, hi) >= 0 for lit in literals) for _rx, literals in regexes)
+
+
+def _item_hits(text: str, item, cfg, any_phrase: bool, patterns, collective
+               ) -> list[tuple[int, int, str]]:
+    """``patterns``/``collective``: those of cfg whose literals occur in the text."""
     lo, hi = item.body_start, item.end
-    quotes = [m.span() for m in _QUOTED.finditer(text, lo, hi)]
+    quotes: list[tuple[int, int]] | None = None
     hits: list[tuple[int, int, str]] = []
-    found = cfg["item_fa"](text, lo, hi)
 
     def add(s: int, e: int) -> None:
+        nonlocal quotes
+        if quotes is None:
+            quotes = [m.span() for m in _QUOTED.finditer(text, lo, hi)]
         if not _in(quotes, s):
             hits.append((s, e, text[s:e]))
 
-    for hs, he, phrase, _payload in found["preach"]:
+    found = cfg["item_fa"](text, lo, hi) if any_phrase else {}
+    for hs, he, phrase, _payload in found.get("preach", ()):
         if text[he:he + 1] in cfg["not_followed"]:
             continue
         if phrase in cfg["vocative"] and not _vocative_at(text, hs, he, lo):
@@ -111,20 +145,23 @@ def _item_hits(text: str, item, cfg) -> list[tuple[int, int, str]]:
             continue
         add(hs, he)
     if item.kind in ("problem", "cause"):
-        for rx in cfg["patterns"]:
-            for m in rx.finditer(text, lo, hi):
-                s, e = _sentence(text, m.start(), lo, hi)
-                if not any(w in text[s:e].replace("我们", "") for w in cfg["turn"]):
+        # a match contains the pattern's top-level literals
+        for rx, literals in patterns:
+            if all(text.find(lit, lo, hi) >= 0 for lit in literals):
+                for m in rx.finditer(text, lo, hi):
+                    s, e = _sentence(text, m.start(), lo, hi)
+                    if not any(w in text[s:e].replace("我们", "") for w in cfg["turn"]):
+                        add(m.start(), m.end())
+        for rx, literals in collective:
+            if all(text.find(lit, lo, hi) >= 0 for lit in literals):
+                for m in rx.finditer(text, lo, hi):
                     add(m.start(), m.end())
-        for rx in cfg["collective"]:
-            for m in rx.finditer(text, lo, hi):
-                add(m.start(), m.end())
-    for hs, he, _phrase, _payload in found["third"]:
+    for hs, he, _phrase, _payload in found.get("third", ()):
         add(hs, he)
     for w in cfg["third_start"]:
         if text.startswith(w, lo):
             add(lo, lo + len(w))
-    for hs, he, _phrase, payload in found["you"]:
+    for hs, he, _phrase, payload in found.get("you", ()):
         if not payload:
             add(hs, he)
     return sorted(set(hits))
@@ -136,10 +173,23 @@ _ITEMS = ("problem", "cause", "measure")
 def check(ctx, rule):
     text = ctx.text
     cfg = _cfg()
+    # every occurrence of a phrase of item_fa in the text, by end: an item holds one
+    # when an occurrence ending inside it also starts inside it
+    spans = cfg["item_any"](text, 0, len(text))
+    ends = [e for _s, e in spans]
+    patterns = [p for p in cfg["patterns"] if all(lit in text for lit in p[1])]
+    collective = [p for p in cfg["collective"] if all(lit in text for lit in p[1])]
+    third_start = tuple(cfg["third_start"])
     for item in ctx.doc.items:
         if item.kind not in _ITEMS:
             continue
-        hits = _item_hits(text, item, cfg)
+        lo, hi = item.body_start, item.end
+        any_phrase = any(s >= lo for s, _e in spans[bisect_right(ends, lo):bisect_right(ends, hi)])
+        if not (any_phrase or text.startswith(third_start, lo)
+                or (item.kind in ("problem", "cause")
+                    and _literals_in(text, lo, hi, patterns + collective))):
+            continue                        # nothing in the item can be a hit
+        hits = _item_hits(text, item, cfg, any_phrase, patterns, collective)
         if not hits:
             continue
         s, e = _sentence(text, hits[0][0], item.body_start, item.end)
@@ -159,8 +209,9 @@ def check(ctx, rule):
         body = text[section.heading_end:section.end]
         if len(body) - sum(body.count(c) for c in " \t\n\u3000") < cfg["first_min"]:
             return
-        hits = cfg["first"].find_all(text, section.heading_end, section.end)
-        if not any(h.payload for h in hits):
+        rx, first_person = cfg["first"]
+        if rx is None or not any(m.group() in first_person
+                                 for m in rx.finditer(text, section.heading_end, section.end)):
             yield ctx.finding(
                 rule, section.heading_start, section.heading_end,
                 "查摆问题部分通篇没有“我”“自己”“本人”，读起来不像是检讨自己。",
