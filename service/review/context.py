@@ -43,14 +43,8 @@ class ReviewContext:
         """Build a finding from a *normalized* span; offsets are mapped back to the
         original text here, so rules never deal with the offset map."""
         o_start, o_end = self.doc.norm.orig_span(start, end)
-        return Finding(
-            rule=rule.CODE,
-            category=rule.CATEGORY,
-            severity=severity or rule.SEVERITY,
-            start=o_start,
-            end=o_end,
-            message=message,
-            suggestion=suggestion,
-            item=item.id if item is not None else None,
-            extra=extra,
-        )
+        # positional (a keyword call to the dataclass costs more): rule, category,
+        # severity, start, end, message, suggestion, item, source, extra
+        return Finding(rule.CODE, rule.CATEGORY, severity or rule.SEVERITY, o_start, o_end,
+                       message, suggestion, item.id if item is not None else None, "rules",
+                       extra)

@@ -28,18 +28,12 @@ class Rule:
     check: Callable[..., Iterable[Finding]]
     needs_notes: bool = False
 
-    # ctx.finding() reads these two names
-    @property
-    def CODE(self) -> str:  # noqa: N802
-        return self.code
-
-    @property
-    def CATEGORY(self) -> str:  # noqa: N802
-        return self.category
-
-    @property
-    def SEVERITY(self) -> str:  # noqa: N802
-        return self.severity
+    # ctx.finding() reads CODE, CATEGORY and SEVERITY, the names a rule module has:
+    # plain instance attributes (a property costs a call on every finding)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "CODE", self.code)
+        object.__setattr__(self, "CATEGORY", self.category)
+        object.__setattr__(self, "SEVERITY", self.severity)
 
     @property
     def summary(self) -> str:

@@ -5,6 +5,12 @@ match on a normalized copy (NFKC, punctuation variants folded, zero-width charac
 dropped, ``\\r\\n`` folded to ``\\n``); :class:`Normalized` keeps, for every normalized
 character, the index of the original character it came from, so a normalized span maps
 back without drift.
+
+Speed: when every character folds to exactly one, the text is folded with C-level
+``str.replace`` / ``str.translate`` and the map is the identity (a ``range``, which
+``orig_span`` then only clamps); the per-character loop is left for ``\\r``, dropped
+characters and NFKC expansions. ``normalize_phrase`` (called by rules on lexicon entries)
+returns an entry with nothing to fold as it is, without building a map.
 """
 
 from __future__ import annotations
@@ -42,7 +48,19 @@ class Normalized:
 
     def orig_span(self, start: int, end: int) -> tuple[int, int]:
         """Map the normalized half-open span [start, end) to the original text."""
+        origin = self.origin
         n = len(self.text)
+        if (type(origin) is range and origin.start == 0 and origin.step == 1
+                and len(origin) == n == len(self.original)):
+            # the identity map (normalize's fast path): the span clamped to the text,
+            # which is what the general case below computes for it
+            if start < 0:
+                start = 0
+            elif start > n:
+                start = n
+            if end > n:
+                end = n
+            return (start, end) if end > start else (start, start)
         if n == 0:
             return (0, 0)
         start = max(0, min(start, n))
@@ -172,6 +190,10 @@ def _normalize_slow(text: str) -> Normalized:
 
 def normalize_phrase(text: str) -> str:
     """Normalize a lexicon entry the same way documents are normalized."""
+    # most entries are Hanzi and ASCII only: nothing to fold (the same test as
+    # normalize's first scan, without building the offset map)
+    if _NEEDS_LOOKUP.search(text) is None and "\r" not in text:
+        return text
     return normalize(text).text
 
 
