@@ -199,3 +199,59 @@ def test_signals_helper_counts_kinds():
     counts = specificity.signals(d.problems[0])
     assert counts["count"] >= 2 and counts["time"] >= 1
     assert set(counts) == set(WEIGHTS)
+
+
+# ---- the shared item pass (item_phrases) is an exact rewrite ------------------------
+
+def _shared_pass_docs() -> list[str]:
+    root = Path(__file__).resolve().parents[2]
+    bench = root / "evals" / "datasets" / "bench"
+    docs = [SEED.read_text(encoding="utf-8")]
+    docs += [p.read_text(encoding="utf-8") for p in sorted(bench.glob("*.txt"))]
+    docs.append(clean_document())
+    # inline items, an astral character (no nibble coding: the plain scans), an empty
+    # problems section
+    docs.append("一、存在的问题\n一是有的同志不够深入。二是工作太投入，圆满完成任务😀。\n"
+                "二、原因分析\n一是学习不够。")
+    docs.append("一、存在的问题\n一是有的同志学习不够深入，没有完成。二是荣获先进，"
+                "我当时想加班就行，群众反映“来回跑”。\n")
+    return docs
+
+
+_SHARED_DOCS = _shared_pass_docs()
+
+
+@pytest.mark.parametrize("k", range(len(_SHARED_DOCS)))
+def test_item_pass_equals_the_separate_automata_and_plain_analysis(k):
+    from service.review.rules import dz102_disguised_praise as dz102
+    from service.review.rules import dz104_not_own as dz104
+    from service.review.rules import dz105_work_report as dz105
+
+    docs = _SHARED_DOCS
+    d = parse(docs[k])
+    assert d.problems
+    text = d.norm.text
+    ctx = ReviewContext(doc=d)
+    coded = 0
+    for item in d.problems:
+        s, e = item.body_start, item.body_start + len(item.text)
+        shared = specificity.item_phrases(ctx, item)
+        if shared is None:     # the problems' span has no nibble coding
+            assert "😀" in docs[k]
+            assert explain(ctx, item) == analyse(text, s, e, item.id, s + len(item.headline))
+            continue
+        coded += 1
+        plain = specificity._phrase_hits(text, s, e)
+        assert {kind: spans for kind, spans in plain.items() if spans} == {
+            kind: shared[kind] for kind in plain if kind in shared}
+        assert dz104._others_spans()(text, s, e) == shared.get("DZ104", [])
+        assert dz105._lex().achievement_spans(text, s, e) == shared.get("DZ105", [])
+        assert dz102._hits(text, s, e, shared) == dz102._hits(text, s, e)
+        assert dz104.others(text, s, e, shared) == dz104.others(text, s, e)
+        assert dz105.is_report(text, s, e, shared=shared) == dz105.is_report(text, s, e)
+        want = analyse(text, s, e, item.id, s + len(item.headline))
+        got = explain(ctx, item)
+        assert got == want
+        assert got.counts == {kind: n for kind, n in want.counts.items()}
+        assert {kind: len(got.found(kind)) for kind in got.counts} == got.counts
+    assert coded == (0 if "😀" in docs[k] else len(d.problems))

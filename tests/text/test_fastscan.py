@@ -146,3 +146,97 @@ def test_random_patterns_scan_equal_re(seed):
             assert _same(rx, text, s, e, until) == [], (pattern, text, s, e, until)
     # the generator reaches both rewrites, so the comparison tests them
     assert factored > 15 and prefiltered > 15
+
+
+# ------------------------------------------------------------- nibble-coded automata
+
+def _plain_spans(keys, text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """What a plain pyahocorasick automaton of ``keys`` reports over text[s:e]."""
+    import ahocorasick
+
+    auto = ahocorasick.Automaton()
+    for k in keys:
+        if k:
+            auto.add_word(k, len(k))
+    if not len(auto):
+        return []
+    auto.make_automaton()
+    return [(last - n + 1, last + 1) for last, n in auto.iter(text, s, e)]
+
+
+def _same_tagged(table: dict[str, tuple[str, ...]], text: str, s: int, e: int,
+                 base: int, end: int) -> None:
+    find = fs.coded_tagged_spans(table)
+    nt = fs.nibble_text(text, base, end)
+    got = find(nt, s, e)
+    for tag in {t for ts in table.values() for t in ts}:
+        keys = [k for k, ts in table.items() if tag in ts]
+        want = _plain_spans(keys, text, s, e)
+        assert got.get(tag, []) == want, (tag, text[s:e], s, e)
+
+
+def test_nibble_code_is_one_to_one_and_aligned():
+    chars = "我们。，“”\n 1aZ٣\u00a0\u4e00\u9fff\uffff\ud800"
+    codes = [fs.nibble_code(c) for c in chars]
+    assert all(len(c) == 4 for c in codes)
+    assert len(set(codes)) == len(chars)
+    # each letter position has its own alphabet: a key's coding can only occur at a
+    # multiple of 4 in a text's coding
+    for i in range(4):
+        assert not {c[i] for c in codes} & {c[j] for c in codes for j in range(4) if j != i}
+    assert fs.nibble_code("中文" + "\U0001F600") is None
+    assert fs.nibble_text("ab\U0001F600", 0, 2).coded == fs.nibble_code("ab")
+
+
+def test_coded_tagged_spans_equal_plain_automata_on_the_lexicons():
+    from service.review import specificity
+
+    table = {}
+    for key, (_n, kinds) in specificity.lex().auto.items():
+        table[key] = kinds
+    rnd = random.Random(7)
+    for text in TEXTS:
+        for s, e in _windows(text, rnd, n=20):
+            base = rnd.randint(0, s)
+            _same_tagged(table, text, s, e, base, rnd.randint(e, len(text)))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_coded_tagged_spans_equal_plain_automata_on_generated_text(seed):
+    rnd = random.Random(seed)
+    alpha = "我们的不够一是\n，。1a٣\u00a0"
+    for _ in range(200):
+        keys = {"".join(rnd.choice(alpha) for _ in range(rnd.randint(1, 4)))
+                for _ in range(rnd.randint(1, 8))}
+        table = {k: tuple(rnd.sample(["x", "y", "z"], rnd.randint(1, 2))) for k in keys}
+        text = "".join(rnd.choice(alpha) for _ in range(rnd.randint(0, 40)))
+        s = rnd.randint(0, len(text))
+        e = rnd.randint(s, len(text))
+        _same_tagged(table, text, s, e, rnd.randint(0, s), rnd.randint(e, len(text)))
+    # a key outside the BMP has no coding: the caller must scan plainly
+    assert fs.coded_tagged_spans({"a\U0001F600": ("x",)}) is None
+
+
+def test_phrase_spans_and_tagged_find_all_equal_phrase_matcher():
+    from service.review.lexicon import PhraseMatcher
+
+    data = load("formulaic")
+    places = tuple(str(w) for w in data["places"])
+    harm = tuple(str(w) for w in data["harm"])
+    spans = fs.phrase_spans(places)
+    find_all = fs.tagged_find_all((("p", tuple((w, 1) for w in places)),
+                                   ("h", tuple((w, 2) for w in harm))))
+    pm_p = PhraseMatcher(dict.fromkeys(places, 1))
+    pm_h = PhraseMatcher(dict.fromkeys(harm, 2))
+    rnd = random.Random(3)
+    hits = 0
+    for text in TEXTS:
+        for s, e in _windows(text, rnd, n=30):
+            want = [(h.start, h.end) for h in PhraseMatcher(list(places)).iter(text, s, e)]
+            assert spans(text, s, e) == want
+            hits += len(want)
+            got = find_all(text, s, e)
+            for tag, pm in (("p", pm_p), ("h", pm_h)):
+                assert got[tag] == [(h.start, h.end, h.phrase, h.payload)
+                                    for h in pm.find_all(text, s, e)]
+    assert hits > 50

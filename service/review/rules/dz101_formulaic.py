@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from service.review.specificity import LABELS, explain
+from service.review.specificity import LABELS, TIER, explain
 from service.text.segment import doc_segmentation, is_content
 
 CODE = "DZ101"
@@ -54,14 +54,18 @@ _QUESTIONS = {
 
 
 def _stock_quotes(ctx, exp, lo: int) -> list[str]:
-    """Stock phrases as quoted in messages, headline ones first. A short hit (不够,
-    不强) is quoted from the previous content word of its clause (运用不够, 勇气不足),
-    using the document's one cached segmentation."""
+    """Stock phrases as quoted in messages (the first _MAX_QUOTED distinct ones),
+    headline ones first. A short hit (不够, 不强) is quoted from the previous content
+    word of its clause (运用不够, 勇气不足), using the document's one cached
+    segmentation."""
     text = ctx.text
     out = []
     ordered = exp.headline_stock + [s for s in exp.stock if s not in exp.headline_stock]
     seg = None
+    # the messages quote the first _MAX_QUOTED distinct ones: stop there
     for s in ordered[:_MAX_QUOTED * 2]:
+        if len(out) >= _MAX_QUOTED and len(set(out)) >= _MAX_QUOTED:
+            break
         start = s.start
         if s.end - s.start < _SHORT_STOCK:
             m = _UP_TO_LAST_MARK.match(text, lo, s.start)
@@ -92,7 +96,7 @@ def _suggestion(missing: list[str]) -> str:
 def _partial_is_enough(exp) -> bool:
     """A first-person act together with another partial signal (where it happened,
     whom it hurt, what the member thought) is an event even without a date."""
-    kinds = {s.kind for s in exp.signals if s.tier == "partial"}
+    kinds = {k for k in exp.counts if TIER.get(k, "vague") == "partial"}
     return "behaviour" in kinds and len(kinds) >= 2
 
 
@@ -108,7 +112,7 @@ def _disguised_praise(ctx, item) -> bool:
 def check(ctx, rule):
     for item in ctx.doc.problems:
         exp = explain(ctx, item)
-        if exp.tier == "strong" or exp.found("pending"):
+        if exp.tier == "strong" or exp.has("pending"):
             continue
         if _disguised_praise(ctx, item):
             continue

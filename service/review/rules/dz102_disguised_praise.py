@@ -35,7 +35,8 @@ from functools import lru_cache
 import ahocorasick
 
 from service.review.lexicon import PhraseMatcher, load
-from service.review.specificity import explain, harm_spans, lex as spec_lex, quote_spans, sentence_span
+from service.review.specificity import (explain, harm_spans, item_phrases, lex as spec_lex,
+                                        quote_spans, sentence_span)
 from service.text.fastscan import any_of, fast_search
 from service.text.normalize import normalize_phrase
 
@@ -123,17 +124,37 @@ def _lex() -> _Lex:
     )
 
 
-def _hits(text: str, s: int, e: int) -> list[tuple[str, int, int]]:
+def phrase_table() -> dict[str, tuple[str, ...]]:
+    """The group phrases for the shared item pass (specificity.item_phrases): key →
+    its tags ``DZ102:<group>``, keyed as the groups automaton keys them."""
+    auto = _lex().auto
+    if auto is None:
+        return {}
+    return {key: tuple(_TAG[g] for g in gs) for key, (_n, gs) in auto.items()}
+
+
+_TAG = {g: f"{CODE}:{g}" for g in GROUPS}
+
+
+def _hits(text: str, s: int, e: int, shared=None) -> list[tuple[str, int, int]]:
+    """``shared``: the item pass's hits (specificity.item_phrases), if known."""
     lx = _lex()
-    phrases = list(lx.auto.iter(text, s, e)) if lx.auto is not None else []
+    if shared is not None:
+        phrases = [(g, shared[_TAG[g]]) for g in GROUPS if _TAG[g] in shared]
+    else:
+        phrases = list(lx.auto.iter(text, s, e)) if lx.auto is not None else []
     # one quick test for all the patterns: most items match none of them
     scan = lx.any_pattern is None or lx.any_pattern(text, s, e) is not None
     if not phrases and not scan:
         return []
     found: dict[str, list[tuple[str, int, int]]] = {g: [] for g in GROUPS}
-    for last, (n, gs) in phrases:
-        for g in gs:
-            found[g].append((g, last - n + 1, last + 1))
+    if shared is not None:
+        for g, spans in phrases:
+            found[g] = [(g, a, b) for a, b in spans]
+    else:
+        for last, (n, gs) in phrases:
+            for g in gs:
+                found[g].append((g, last - n + 1, last + 1))
     out = []
     for g in GROUPS:
         out += found[g]
@@ -252,7 +273,8 @@ def detect(ctx, item) -> tuple[list[tuple[str, int, int]], tuple | None]:
     text = ctx.text
     lo, hi = item.body_start, item.body_start + len(item.text)
     exp = explain(ctx, item)
-    hits = [h for h in _hits(text, lo, hi) if not _excused(text, h, lo, hi, exp)]
+    hits = [h for h in _hits(text, lo, hi, item_phrases(ctx, item))
+            if not _excused(text, h, lo, hi, exp)]
     if any(h[0] == "trivial" for h in hits) and exp.tier == "strong":
         hits = [h for h in hits if h[0] != "trivial"]
     sandwich = None if hits else _sandwich(text, lo, hi)

@@ -48,6 +48,9 @@ class _Lex:
     not_after: tuple[str, ...]
     not_before: tuple[str, ...]
     list_rx: re.Pattern[str] | None
+    # fast_search / fast_finditer of list_rx, looked up once (or None)
+    list_search: object = None
+    list_finditer: object = None
 
 
 def _alt(words) -> str:
@@ -63,13 +66,16 @@ def _lex() -> _Lex:
 
     markers = _alt(words("markers"))
     pats = data.get("patterns") or []
+    list_rx = re.compile("|".join(f"(?:{p})" for p in pats)) if pats else None
     return _Lex(
         marker_rx=re.compile(markers),
         lead_rx=re.compile(rf"\s*(?:(?:{_alt(words('lead_words'))})\s*)*(?={markers})"),
         target_rx=re.compile(rf"(?:{markers})(?:{_alt(words('targets'))})"),
         not_after=words("not_after"),
         not_before=words("not_before"),
-        list_rx=re.compile("|".join(f"(?:{p})" for p in pats)) if pats else None,
+        list_rx=list_rx,
+        list_search=fast_search(list_rx) if list_rx is not None else None,
+        list_finditer=fast_finditer(list_rx) if list_rx is not None else None,
     )
 
 
@@ -98,8 +104,8 @@ def _suggestions(text: str, lo: int, hi: int) -> list[int]:
             if any(w in text[cs:p] for w in lx.not_before):
                 continue
             found.add(p)
-    if lx.list_rx is not None and fast_search(lx.list_rx)(text, lo, hi) is not None:
-        found.update(m.start() for m in fast_finditer(lx.list_rx)(text, lo, hi))
+    if lx.list_rx is not None and lx.list_search(text, lo, hi) is not None:
+        found.update(m.start() for m in lx.list_finditer(text, lo, hi))
     return sorted(found)
 
 

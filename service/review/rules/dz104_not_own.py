@@ -21,7 +21,8 @@ import re
 from functools import lru_cache
 
 from service.review.lexicon import load
-from service.review.specificity import clauses, first_person, quote_spans, sentence_span
+from service.review.specificity import (clauses, first_person, item_phrases, quote_spans,
+                                        sentence_span)
 from service.text.fastscan import fast_finditer, phrase_spans
 from service.text.normalize import normalize_phrase
 
@@ -36,7 +37,7 @@ _ZIJI_HEAD = 3   # 自己 within this many characters of a clause start is a sub
 _OBJECT_WINDOW = 2   # 对/提醒… right before 有的同志: the others are an object
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=None)
 def _words(key: str) -> tuple[str, ...]:
     return tuple(normalize_phrase(w) for w in load(LEXICON).get(key) or [])
 
@@ -63,26 +64,41 @@ def _quoting(text: str, pos: int, lo: int, hi: int) -> bool:
     return any(w in text[s:e] for w in _words("quoting_words"))
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=None)
 def _patterns() -> re.Pattern[str] | None:
     pats = load(LEXICON).get("others_patterns") or []
     return re.compile("|".join(f"(?:{p})" for p in pats)) if pats else None
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=None)
+def _patterns_finditer():
+    """fast_finditer of :func:`_patterns` looked up once (a compiled pattern hashes its
+    whole code on every look-up), or None."""
+    rx = _patterns()
+    return fast_finditer(rx) if rx is not None else None
+
+
+@lru_cache(maxsize=None)
 def _others_spans():
     """The ``others_subjects`` phrases (as ``matcher(LEXICON, "others_subjects")`` has
     them) → a span finder."""
     return phrase_spans(tuple(load(LEXICON)["others_subjects"]))
 
 
-def others(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+def phrase_table() -> dict[str, tuple[str, ...]]:
+    """The ``others_subjects`` keys for the shared item pass (specificity.item_phrases)."""
+    keys = (normalize_phrase(str(p)) for p in load(LEXICON)["others_subjects"])
+    return {key: (CODE,) for key in keys if key}
+
+
+def others(text: str, lo: int, hi: int, shared=None) -> list[tuple[int, int]]:
     """Spans naming other people or the collective as the subject (longest kept),
-    minus quoted ones, objects (对有的同志……) and leaders' requirements."""
-    spans = _others_spans()(text, lo, hi)
-    rx = _patterns()
-    if rx is not None:
-        spans += [(m.start(), m.end()) for m in fast_finditer(rx)(text, lo, hi)]
+    minus quoted ones, objects (对有的同志……) and leaders' requirements. ``shared``:
+    the item pass's hits (specificity.item_phrases), if known."""
+    spans = _others_spans()(text, lo, hi) if shared is None else list(shared.get(CODE, ()))
+    finditer = _patterns_finditer()
+    if finditer is not None:
+        spans += [(m.start(), m.end()) for m in finditer(text, lo, hi)]
     if not spans:
         return []
     spans.sort(key=lambda x: (x[0], -(x[1] - x[0])))
@@ -105,7 +121,7 @@ def detect(ctx, item) -> list[tuple[int, int]]:
     key = (CODE, item.id)
     if key not in ctx.cache:
         lo, hi = item.body_start, item.body_start + len(item.text)
-        hits = others(ctx.text, lo, hi)
+        hits = others(ctx.text, lo, hi, item_phrases(ctx, item))
         ctx.cache[key] = hits if hits and not _has_self(ctx.text, lo, hi) else []
     return ctx.cache[key]
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from service.review.lexicon import PhraseMatcher, load
-from service.review.specificity import lex as spec_lex
+from service.review.specificity import item_phrases, lex as spec_lex
 from service.text.fastscan import fast_finditer, phrase_spans
 from service.text.normalize import normalize_phrase
 
@@ -54,16 +54,19 @@ class _Lex:
     lead_in_min_numbers: int
     flaw_rx: re.Pattern[str]
     achievement_spans: object = None   # achievements.iter as (start, end) spans
+    rx_finditer: tuple = ()            # fast_finditer of each of rx (looked up once)
 
 
 @lru_cache(maxsize=1)
 def _lex() -> _Lex:
     data = load(LEXICON)
+    rx = (re.compile("|".join(f"(?:{p})" for p in data["achievement_patterns"])),)
     return _Lex(
         achievements=PhraseMatcher([normalize_phrase(str(w)) for w in data["achievements"]]),
         achievement_spans=phrase_spans(tuple(normalize_phrase(str(w))
                                              for w in data["achievements"])),
-        rx=(re.compile("|".join(f"(?:{p})" for p in data["achievement_patterns"])),),
+        rx=rx,
+        rx_finditer=tuple(fast_finditer(x) for x in rx),
         negations=tuple(normalize_phrase(w) for w in data.get("negations") or []),
         min_markers=int(data["min_markers"]),
         min_markers_with_numbers=int(data["min_markers_with_numbers"]),
@@ -75,12 +78,19 @@ def _lex() -> _Lex:
     )
 
 
-def achievements(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    """Non-negated achievement phrases in text[lo:hi] (longest kept)."""
+def phrase_table() -> dict[str, tuple[str, ...]]:
+    """The achievement keys for the shared item pass (specificity.item_phrases)."""
+    keys = (normalize_phrase(normalize_phrase(str(w))) for w in load(LEXICON)["achievements"])
+    return {key: (CODE,) for key in keys if key}
+
+
+def achievements(text: str, lo: int, hi: int, shared=None) -> list[tuple[int, int]]:
+    """Non-negated achievement phrases in text[lo:hi] (longest kept). ``shared``: the
+    item pass's hits (specificity.item_phrases), if known."""
     lx = _lex()
-    spans = lx.achievement_spans(text, lo, hi)
-    for rx in lx.rx:
-        spans += [(m.start(), m.end()) for m in fast_finditer(rx)(text, lo, hi)]
+    spans = lx.achievement_spans(text, lo, hi) if shared is None else list(shared.get(CODE, ()))
+    for finditer in lx.rx_finditer:
+        spans += [(m.start(), m.end()) for m in finditer(text, lo, hi)]
     spans.sort(key=lambda x: (x[0], -(x[1] - x[0])))
     out: list[tuple[int, int]] = []
     for a, b in spans:
@@ -92,11 +102,13 @@ def achievements(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     return out
 
 
-def is_report(text: str, lo: int, hi: int, lead_in: bool = False) -> list[tuple[int, int]]:
+def is_report(text: str, lo: int, hi: int, lead_in: bool = False,
+              shared=None) -> list[tuple[int, int]]:
     """The achievement phrases when text[lo:hi] reads as a work report, else [].
-    A lead-in (preamble) needs both many phrases and numbers, but a smaller share."""
+    A lead-in (preamble) needs both many phrases and numbers, but a smaller share.
+    ``shared``: the item pass's hits (specificity.item_phrases), if known."""
     lx = _lex()
-    hits = achievements(text, lo, hi)
+    hits = achievements(text, lo, hi, shared)
     if not lead_in and hits and not lx.flaw_rx.search(text, lo, hi):
         # no flaw named at all: a pure list of results
         numbers = len(spec_lex().count_rx.findall(text, lo, hi))
@@ -147,7 +159,8 @@ def detect(ctx, item) -> list[tuple[int, int]]:
     """The achievement phrases of a problem item that reads as a work report (cached)."""
     key = (CODE, item.id)
     if key not in ctx.cache:
-        ctx.cache[key] = is_report(ctx.text, item.body_start, item.body_start + len(item.text))
+        ctx.cache[key] = is_report(ctx.text, item.body_start, item.body_start + len(item.text),
+                                   shared=item_phrases(ctx, item))
     return ctx.cache[key]
 
 
