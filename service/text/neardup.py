@@ -36,21 +36,29 @@ and the prefilter's automaton included), so importing this module costs nothing.
 
 Speed
 -----
-:meth:`Corpus.search` never builds the 3-gram set of a unit that cannot match. A unit
-A can only reach the threshold with a corpus unit B if ``|A ∩ V| ≥ t·|A|`` (V = corpus
-vocabulary; ``J ≤ |A ∩ B| / |A| ≤ |A ∩ V| / |A|``). Both sides are bounded without
-materializing A: ``|A ∩ V|`` by the number of positions where a vocabulary 3-gram may
-start, counted by one Aho–Corasick pass over the region (:class:`_Coded`), and ``|A|``
-from below by the number of distinct characters minus 2 (a repeated 3-gram starts with
-a repeated character), itself bounded by the distinct low bytes of the characters
-(``bytes.translate``). Only the units this does not reject (a few per clean document;
-every one of a copied one) get their 3-grams and :meth:`Corpus.best`, which scores a
-unit from its rare 3-grams (those in one corpus sentence only) when enough of them are
-shared, and counts the inverted index's postings otherwise. The region itself is cut
-into units with two regular-expression passes. Measured (the whole text, in-process):
-≈ 0.4 ms alone, ≈ 0.5 ms amid the other steps of a review (scripts/bench_review.py
---components) for the clean 4,800-character benchmark document; ≈ 1.1–1.3 ms for a
-5,000-character document copied entirely from a template.
+:meth:`Corpus.search_many` (what DZ601 calls, all regions of a document at once; and
+:meth:`Corpus.search`, one region) scores every unit on its own and assembles the runs
+afterwards. Each region is cut into units and reduced to feature text with two
+regular-expression passes. A unit identical to a corpus unit (a verbatim copy: most
+sentences of a copied template) is scored by a dict look-up, (1.0, its document), when
+every corpus unit with the same 3-gram set lies in one document. The others never get
+their 3-gram set when they cannot match: a unit A can only reach the threshold with a
+corpus unit B if ``|A ∩ V| ≥ t·|A|`` (V = corpus vocabulary; ``J ≤ |A ∩ B| / |A| ≤
+|A ∩ V| / |A|``). Both sides are bounded without materializing A (:meth:`Corpus._possible`):
+``|A ∩ V|`` by the number of positions where a vocabulary 3-gram may start, counted by
+one Aho–Corasick pass over the coded text of all those units (:class:`_Coded`), and
+``|A|`` from below by the number of distinct characters minus 2 (a repeated 3-gram
+starts with a repeated character), itself bounded by the distinct low bytes of the
+characters (``bytes.translate``). Only the units this does not reject (a few per
+document) get their 3-grams and :meth:`Corpus.best`, which scores the corpus units
+holding one of ``len(shared) − ⌈t·|A|⌉ + 1`` shared 3-grams (its rare ones, or those in
+the fewest corpus units): every unit that can reach the threshold holds one of them.
+tests/text/test_neardup.py compares all of this with a plain computation (every unit
+against every corpus unit) on real documents and generated near-copies. Measured
+(DZ601 alone, in-process, CPU time): ≈ 0.33 ms for the clean 4,800-character benchmark
+document (≈ 0.08 ms cutting and reducing the text, ≈ 0.15 ms the prefilter, ≈ 0.02 ms
+best()); ≈ 0.24 ms for a 5,000-character document copied from the seed template (was
+≈ 1.1 ms before the exact-copy look-up).
 datasketch stays the right tool for large-scale cross-document similarity (the eval
 suite comparing many drafts, a branch's members against each other).
 
@@ -64,7 +72,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, chain, compress
+from itertools import accumulate, chain, compress, islice, repeat
 from math import ceil
 from operator import itemgetter
 from pathlib import Path
@@ -92,13 +100,26 @@ def _is_feature(ch: str) -> bool:
 
 
 _NON_FEATURE = re.compile(r"[^\u4e00-\u9fff\u3400-\u4dbf0-9]+")
-# How search() gets the feature text of every unit of a region: split at the unit ends,
-# each end taking a numbering marker right after it (where _add_unit strips one), the
+# How search() gets the feature text of every unit of a region: every unit end turned
+# into "\n" (_ends_to_newlines; re skips to a literal first character much faster than
+# to a class), the region split at them, each taking a numbering marker right after it
+# (where _add_unit strips one; (?=…): a marker's possible first characters), the
 # segments joined with "\n" and everything but feature characters and "\n" dropped.
-# Both patterns start with a character class, which re's search loop skips to quickly.
-_UNIT_END_MARKER = re.compile(r"([。!?;；！？\n](?:" + _MARKER.pattern + r")?)")
+_UNIT_ENDS = "。!?;；！？"                        # and "\n": the class of _UNIT_END
+_NL_MARKER = re.compile(r"(\n(?:(?=[ \t\u3000一二三四五六七八九十第(（\d\u2460-\u2473])"
+                        r"(?:" + _MARKER.pattern + r"))?)")
 _FEATURE_RUNS = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf0-9\n]+")
 _GRAM = re.compile(r"(?=(...))", re.S)
+
+
+def _ends_to_newlines(text: str) -> str:
+    """``text`` with every unit end (。!?;；！？) replaced by "\n" (same length)."""
+    for ch in _UNIT_ENDS:
+        if ch in text:
+            text = text.replace(ch, "\n")
+    return text
+
+
 _BYTES = bytes(range(256))      # 256 − len(_BYTES.translate(None, b)): distinct bytes of b
 
 
@@ -200,6 +221,7 @@ class Corpus:
         self._unit_size: list[int] = []
         self._unit_grams: list[frozenset[str]] = []
         index: dict[str, list[int]] = {}
+        unit_features: list[str] = []
         for d, text in docs:
             di = len(self.docs)
             self.docs.append(d)
@@ -210,6 +232,7 @@ class Corpus:
                 self._unit_doc.append(di)
                 self._unit_size.append(len(u.grams))
                 self._unit_grams.append(u.grams)
+                unit_features.append(features(text[u.start:u.end]))
                 for g in u.grams:
                     index.setdefault(g, []).append(ui)
         self._index: dict[str, tuple[int, ...]] = {g: tuple(v) for g, v in index.items()}
@@ -217,7 +240,18 @@ class Corpus:
         # 3-grams found in one corpus unit only → that unit
         self._rare_unit = {g: v[0] for g, v in index.items() if len(v) == 1}
         self._rare = frozenset(self._rare_unit)
+        self._df = {g: len(v) for g, v in index.items()}       # 3-gram → corpus units
         self._coded = _Coded(self._vocab)
+        # feature text of a corpus unit → its document, when every corpus unit with the
+        # same 3-gram set (Jaccard 1.0 with it) is in that document: a verbatim copy
+        # scores (1.0, document) without its 3-grams
+        docs_of: dict[frozenset[str], set[int]] = {}
+        for grams, di in zip(self._unit_grams, self._unit_doc):
+            docs_of.setdefault(grams, set()).add(di)
+        self._exact: dict[str, int] = {}
+        for f, grams in zip(unit_features, self._unit_grams):
+            if len(ds := docs_of[grams]) == 1:
+                self._exact[f] = next(iter(ds))
 
     def __len__(self) -> int:
         return len(self._unit_doc)
@@ -238,24 +272,31 @@ class Corpus:
         if len(shared) < floor:                 # (J ≤ C ≤ |A ∩ V| / |A|)
             return None
         contain_ok = la >= MIN_CONTAINED_GRAMS
-        # A corpus unit with c ≥ floor holds one of any len(shared) − ⌈floor⌉ + 1 of the
-        # shared 3-grams. When that many are rare (in one corpus unit each), their units
-        # are every candidate: each is scored from its own 3-gram set. A tie for the best
-        # score is left to the counting below, which settles it by candidate order.
+        # A corpus unit with c ≥ floor holds one of any m = len(shared) − ⌈floor⌉ + 1 of
+        # the shared 3-grams (it lacks at most len(shared) − c of them), so the units of
+        # m shared 3-grams are every candidate: m rare ones (in one corpus unit each)
+        # when there are that many, else the m in the fewest corpus units. Each candidate
+        # is scored from its own 3-gram set. A tie for the best score is left to the
+        # counting below, which settles it by candidate order.
+        m = len(shared) - ceil(floor) + 1
         rare = shared & self._rare
-        if len(rare) > len(shared) - ceil(floor):
-            best_s, best_u, tied = 0.0, -1, False
-            for ui in set(map(self._rare_unit.__getitem__, rare)):
-                score = self._score(len(grams & self._unit_grams[ui]), la, ui, floor,
-                                    contain_ok, min_sim)
-                if score > best_s:
-                    best_s, best_u, tied = score, ui, False
-                elif score == best_s and score:
-                    tied = True
-            if best_u < 0 or best_s < min_sim:
-                return None
-            if not tied:
-                return best_s, self._unit_doc[best_u]
+        if len(rare) >= m:
+            cands = set(map(self._rare_unit.__getitem__, islice(rare, m)))
+        else:
+            cands = set(chain.from_iterable(map(
+                self._index.__getitem__, sorted(shared, key=self._df.__getitem__)[:m])))
+        best_s, best_u, tied = 0.0, -1, False
+        for ui in cands:
+            score = self._score(len(grams & self._unit_grams[ui]), la, ui, floor,
+                                contain_ok, min_sim)
+            if score > best_s:
+                best_s, best_u, tied = score, ui, False
+            elif score == best_s and score:
+                tied = True
+        if best_u < 0 or best_s < min_sim:
+            return None
+        if not tied:
+            return best_s, self._unit_doc[best_u]
         # Every unit sharing a 3-gram, with its count c, in order of first occurrence.
         counts = Counter(chain.from_iterable(map(self._index.__getitem__, shared)))
         best_s, best_u = 0.0, -1
@@ -277,6 +318,30 @@ class Corpus:
             score = c / la if contain_ok and c >= MIN_CONTAINMENT * la else 0.0
         return score
 
+    def _possible(self, pieces: list[str], min_sim: float) -> list[int]:
+        """Indices of the ``pieces`` (non-empty feature texts) that best() may match:
+        the others have |A ∩ V| < t·|A| (V = corpus vocabulary), for which best()
+        returns None. |A ∩ V| ≤ hits, the 3-gram positions of the piece that may be in V
+        (one Aho–Corasick pass over the coded text of all pieces, see _Coded), and |A| ≥
+        distinct characters − 2 ≥ distinct low bytes − 2 (a repeated 3-gram starts with
+        a repeated character), so a piece with few hits is rejected without its 3-grams."""
+        lo = "\n".join(pieces).encode("utf-16-le")[::2]
+        hit_ends = self._coded.hit_ends(self._coded.code(lo), 0, 2 * len(lo))
+        out: list[int] = []
+        if not hit_ends:
+            return out
+        # Piece j is lo[pos:pos + n] (the pieces are joined with "\n"); its 3-grams end
+        # at coded indices 2·pos + 5 … 2·(pos + n) − 1 (a character is two letters).
+        pos, first = 0, 0
+        for j, f in enumerate(pieces):
+            n = len(f)
+            first = bisect_left(hit_ends, 2 * pos + 5, first)
+            hits = bisect_left(hit_ends, 2 * (pos + n), first) - first
+            if hits and hits >= min_sim * (254 - len(_BYTES.translate(None, lo[pos:pos + n]))):
+                out.append(j)
+            pos += n + 1
+        return out
+
     def search(self, text: str, start: int = 0, end: int | None = None,
                breaks: Iterable[tuple[int, int]] = (), min_sim: float = MIN_UNIT_SIMILARITY,
                min_chars: int = MIN_RUN_CHARS) -> list[Run]:
@@ -284,100 +349,113 @@ class Corpus:
 
         A unit overlapping one of the ``breaks`` spans (e.g. mandated aspect headings)
         is never matched and ends the current run."""
-        breaks = sorted(breaks)
-        runs: list[Run] = []
-        cur: list[tuple[int, int, int, float, int]] = []   # (seg start, seg end, size, score, doc)
-
-        def close() -> None:
-            if cur:
-                chars = sum(c[2] for c in cur)
-                if chars >= min_chars:
-                    sim = sum(c[2] * c[3] for c in cur) / chars
-                    weight: dict[int, int] = {}
-                    for c in cur:
-                        weight[c[4]] = weight.get(c[4], 0) + c[2]
-                    doc = self.docs[max(weight, key=weight.__getitem__)]
-                    run_start = _trim(text, cur[0][0], cur[0][1])[0]
-                    run_end = _trim(text, cur[-1][0], cur[-1][1])[1]
-                    runs.append(Run(run_start, run_end, round(sim, 2), doc, len(cur), chars))
-                cur.clear()
-
-        # The region is processed at C level: split at unit ends, each end taking the
-        # numbering marker after it (_add_unit strips one; the region's first marker is
-        # stripped separately), non-feature characters dropped. Piece k is the feature
-        # text of raw segment k (the text between two unit ends), exactly what units()
-        # yields for it. Raw segment k ends at seg_ends[k] (a unit end, or ``end``) and
-        # starts after the previous one.
         end = len(text) if end is None else end
-        region = text[start:end]
-        parts = _UNIT_END_MARKER.split(region)          # segment, end + marker, segment, …
-        segs = parts[::2]
-        first = _MARKER.match(region)
-        if first:
-            segs[0] = segs[0][first.end():]
-        feat = "".join(_FEATURE_RUNS.findall("\n".join(segs)))
-        pieces = feat.split("\n")
+        return self.search_many(text, [(start, end)], breaks, min_sim, min_chars)[0]
+
+    def search_many(self, text: str, regions: Iterable[tuple[int, int]],
+                    breaks: Iterable[tuple[int, int]] = (),
+                    min_sim: float = MIN_UNIT_SIMILARITY,
+                    min_chars: int = MIN_RUN_CHARS) -> list[list[Run]]:
+        """``[search(text, start, end, breaks, min_sim, min_chars) for start, end in
+        regions]``, the regions' units scored together (one prefilter pass)."""
+        breaks = sorted(breaks)
+        exact = self._exact if min_sim <= 1.0 else {}
+        done: list[tuple[int, int, list[str], list[str], dict[int, tuple[float, int]]]] = []
+        todo: list[str] = []                            # units for the prefilter …
+        todo_found: list[dict[int, tuple[float, int]]] = []    # … their region's found
+        todo_k: list[int] = []                                  # … and their piece number
+        for start, end in regions:
+            # The region is processed at C level: split at unit ends (turned into "\n"
+            # first), each end taking the numbering marker after it (_add_unit strips
+            # one; the region's first marker is stripped separately), non-feature
+            # characters dropped. Piece k is the feature text of raw segment k (the text
+            # between two unit ends), exactly what units() yields for it.
+            region = text[start:end]
+            parts = _NL_MARKER.split(_ends_to_newlines(region))   # segment, end + marker, …
+            segs = parts[::2]
+            first = _MARKER.match(region)
+            if first:
+                segs[0] = segs[0][first.end():]
+            pieces = "".join(_FEATURE_RUNS.findall("\n".join(segs))).split("\n")
+            # Every unit is scored on its own (found: piece → (score, document index));
+            # runs are assembled afterwards. A verbatim copy of a corpus unit is a dict
+            # look-up (score 1.0); the others of at least MIN_UNIT_CHARS characters go
+            # through the exact prefilter (_possible), and those it keeps through best().
+            found: dict[int, tuple[float, int]] = {}
+            if exact.keys().isdisjoint(pieces):
+                ks = [k for k, f in enumerate(pieces) if len(f) >= MIN_UNIT_CHARS]
+            else:
+                for k in [k for k, f in enumerate(pieces) if f in exact]:
+                    found[k] = (1.0, exact[pieces[k]])
+                ks = [k for k, f in enumerate(pieces)
+                      if len(f) >= MIN_UNIT_CHARS and f not in exact]
+            todo += map(pieces.__getitem__, ks)
+            todo_found += repeat(found, len(ks))
+            todo_k += ks
+            done.append((start, end, parts, pieces, found))
+        if todo:
+            best = self.best
+            for j in self._possible(todo, min_sim):
+                hit = best(frozenset(_GRAM.findall(todo[j])), min_sim)
+                if hit is not None:
+                    todo_found[j][todo_k[j]] = hit
+        return [self._runs(text, *d, breaks, min_chars) if d[4] else [] for d in done]
+
+    def _runs(self, text: str, start: int, end: int, parts: list[str], pieces: list[str],
+              found: dict[int, tuple[float, int]], breaks: list[tuple[int, int]],
+              min_chars: int) -> list[Run]:
+        """The runs of one region of search_many: maximal sequences of matched units
+        (``found``) with no unmatched unit of at least MIN_UNIT_CHARS feature characters
+        and no unit overlapping a break between them. Raw segment k ends at
+        seg_ends[k] (a unit end, or ``end``) and starts after the previous one."""
         seg_ends = list(accumulate(map(len, parts), initial=start))[1::2]
 
         def seg(k: int) -> tuple[int, int]:
             return (seg_ends[k - 1] + 1 if k else start), seg_ends[k]
 
-        # Segments that overlap a break span (a unit inside them breaks runs): found by
+        # Units that overlap a break span: never matched, they end a run. Found by
         # bisection on the untrimmed segments (a superset), then checked exactly.
-        broken: set[int] = set()
+        barred: set[int] = set()
         for bs, be in breaks:
             if bs < end and be > start:
                 k = bisect_right(seg_ends, bs)
                 while k < len(pieces) and seg(k)[0] < be:
-                    broken.add(k)
+                    if pieces[k] and k not in barred:
+                        s, e = _trim(text, *seg(k))
+                        if any(bs2 < e and be2 > s for bs2, be2 in breaks):
+                            barred.add(k)
+                            found.pop(k, None)
                     k += 1
+        runs: list[Run] = []
+        if not found:
+            return runs
+        cur: list[tuple[int, int, int, float, int]] = []   # (seg start, seg end, size, score, doc)
 
-        # Prefilter (exact, see _Coded): the possible corpus-vocabulary 3-grams, found by
-        # Aho–Corasick passes over the coded text of the next ``window`` pieces when a
-        # unit needs them. A unit right after a matched one goes straight to best(), so
-        # the window restarts small after a match and doubles while units are rejected.
-        lo = feat.encode("utf-16-le")[::2]
-        coded = self._coded.code(lo)
-        piece_pos = list(accumulate(map(len, pieces), initial=0))   # + k: start of piece k
-        hit_ends: list[int] = []
-        scanned = 0                                 # pieces [0, scanned) are in hit_ends
-        window = _SCAN_PIECES[0]
-        best = self.best
-        for k, f in enumerate(pieces):
-            n = len(f)
-            if not n:
-                continue
-            if k in broken:
-                s, e = _trim(text, *seg(k))
-                if any(bs < e and be > s for bs, be in breaks):
-                    close()
-                    continue
-            if n < MIN_UNIT_CHARS:
-                continue
-            if not cur:
-                # best() returns None when |A ∩ V| < t·|A|. Here |A ∩ V| ≤ hits (3-gram
-                # positions of the unit that may be in V) and |A| ≥ distinct characters
-                # − 2 ≥ distinct low bytes − 2 (a repeated 3-gram starts with a repeated
-                # character), so a unit with few hits is rejected without its 3-grams.
-                pos = piece_pos[k] + k
-                if k >= scanned:
-                    scanned = min(k + window, len(pieces))
-                    window = min(2 * window, _SCAN_PIECES[1])
-                    hit_ends = self._coded.hit_ends(
-                        coded, 2 * pos, 2 * (piece_pos[scanned] + scanned - 1))
-                hits = (bisect_right(hit_ends, 2 * (pos + n) - 1)
-                        - bisect_left(hit_ends, 2 * pos + 5))
-                if not hits or hits < min_sim * (
-                        254 - len(_BYTES.translate(None, lo[pos:pos + n]))):
-                    continue                    # (no run is open)
-            hit = best(frozenset(_GRAM.findall(f)), min_sim)
-            if hit is None:
-                if cur:
-                    close()
-                continue
-            cur.append((*seg(k), n, hit[0], hit[1]))
-            window = _SCAN_PIECES[0]
-        close()
+        def close() -> None:
+            chars = sum(c[2] for c in cur)
+            if chars >= min_chars:
+                sim = sum(c[2] * c[3] for c in cur) / chars
+                weight: dict[int, int] = {}
+                for c in cur:
+                    weight[c[4]] = weight.get(c[4], 0) + c[2]
+                doc = self.docs[max(weight, key=weight.__getitem__)]
+                run_start = _trim(text, cur[0][0], cur[0][1])[0]
+                run_end = _trim(text, cur[-1][0], cur[-1][1])[1]
+                runs.append(Run(run_start, run_end, round(sim, 2), doc, len(cur), chars))
+            cur.clear()
+
+        sig = [k for k in range(min(found), max(found) + 1)
+               if len(pieces[k]) >= MIN_UNIT_CHARS]
+        if barred:
+            sig = sorted(barred.union(sig))
+        for k in sig:
+            hit = found.get(k)
+            if hit is not None:
+                cur.append((*seg(k), len(pieces[k]), hit[0], hit[1]))
+            elif cur:
+                close()
+        if cur:
+            close()
         return runs
 
 

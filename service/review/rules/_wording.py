@@ -118,6 +118,48 @@ def finditer_at_heads(rx: re.Pattern[str], heads: tuple[str, ...], text: str):
             end = m.end()
 
 
+def literal_at_offset(pattern: str, flags: int = 0) -> tuple[str, int] | None:
+    """(literal, k): a literal run of at least 2 characters that every match of a regex
+    holds at offset k from its start (what precedes it has a fixed width), or None.
+    None too when the pattern ignores case or can match the empty string."""
+    try:
+        parsed = _sre_p.parse(pattern, flags)
+        if parsed.state.flags & re.IGNORECASE or parsed.getwidth()[0] == 0:
+            return None
+        offset, run = 0, []
+        for op, av in parsed:
+            if op is _sre_c.LITERAL:
+                run.append(chr(av))
+                continue
+            if len(run) >= 2:
+                break
+            offset += len(run)
+            run = []
+            lo, hi = _sre_p.SubPattern(parsed.state, [(op, av)]).getwidth()
+            if lo != hi:
+                return None
+            offset += lo
+        return ("".join(run), offset) if len(run) >= 2 else None
+    except Exception:  # noqa: BLE001 (any parser surprise: none)
+        return None
+
+
+def finditer_at_literal(rx: re.Pattern[str], literal: str, offset: int, text: str):
+    """``rx.finditer(text)`` when every match holds ``literal`` at ``offset`` from its
+    start (see :func:`literal_at_offset`): ``rx`` is tried only ``offset`` characters
+    before an occurrence of it (found with ``str.find``), in order."""
+    end = 0
+    i = text.find(literal)
+    while i != -1:
+        p = i - offset
+        if p >= end:
+            m = rx.match(text, p)
+            if m is not None:
+                yield m
+                end = m.end()
+        i = text.find(literal, i + 1)
+
+
 def starts_with_lookaround(pattern: str, flags: int = 0) -> bool:
     """True when a regex starts with a look-ahead or look-behind assertion (re's search
     then tries it at every position instead of skipping to its first characters)."""
@@ -206,9 +248,14 @@ def longest_at(phrases: tuple[str, ...]):
     if not uniq:
         return None, {}
     first = "".join(sorted({p[0] for p in uniq}))
-    # consume a possible first character (re's search skips to those quickly), then
-    # look, from just before it, for the longest phrase starting there
-    rx = re.compile("[" + re.escape(first) + "](?<=(?=(" + _trie(uniq) + "))(?s:.))")
+    # consume a possible first character (re's search skips to those quickly), check
+    # that the next one may be a second character (when no phrase has one character
+    # only: a cheap test that skips most occurrences of a common first character),
+    # then look, from just before it, for the longest phrase starting there
+    gate = ""
+    if min(map(len, uniq)) >= 2:
+        gate = "(?=[" + re.escape("".join(sorted({p[1] for p in uniq}))) + "])"
+    rx = re.compile("[" + re.escape(first) + "]" + gate + "(?<=(?=(" + _trie(uniq) + "))(?s:.))")
     prefixes = {p: tuple(sorted((q for q in uniq if q != p and p.startswith(q)), key=len,
                                 reverse=True)) for p in uniq}
     return rx, prefixes

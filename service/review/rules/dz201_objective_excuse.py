@@ -30,7 +30,7 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 
-from service.review.lexicon import load, matcher
+from service.review.lexicon import Hit, load
 from service.text.fastscan import phrase_spans
 from service.text.normalize import normalize_phrase
 
@@ -118,10 +118,23 @@ def _owned(text: str, hit, lo: int, hi: int, w: dict) -> bool:
     return _root_owned(text, hit.end, hi, w)
 
 
-def _cause_excuses(text: str, item, w: dict) -> list:
+def _longest_hits(text: str, spans: list[tuple[int, int]]) -> list[Hit]:
+    """``matcher("causes", "objective_excuses").find_all(text, lo, hi)`` from the
+    (start, end) of every excuse inside [lo, hi) (the same phrase list): sorted by
+    start, longest first, overlapping ones dropped."""
+    out: list[Hit] = []
+    last_end = -1
+    for s, e in sorted(spans, key=lambda sp: (sp[0], sp[0] - sp[1])):
+        if s >= last_end:
+            out.append(Hit(s, e, text[s:e], None))
+            last_end = e
+    return out
+
+
+def _cause_excuses(text: str, item, w: dict, hits: list[Hit]) -> list:
+    """``hits``: the item's excuses (PhraseMatcher.find_all over its body)."""
     if _has(text[item.body_start:item.end], w["excuse_disowned"]):
         return []
-    hits = matcher("causes", "objective_excuses").find_all(text, item.body_start, item.end)
     return [h for h in hits if not _owned(text, h, item.body_start, item.end, w)]
 
 
@@ -148,14 +161,19 @@ def _excuse_only(text: str, start: int, end: int, hits: list, w: dict) -> bool:
     return not rest
 
 
-def _problem_excuses(text: str, item, w: dict) -> list:
+def _problem_excuses(text: str, item, w: dict, hits: list[Hit]) -> list:
     """Excuses a problem item uses to explain a shortfall: a clause that opens with
     由于/因为/受 and holds only objective circumstances (possibly continued in further
     excuse-only clauses), followed by a clause stating the shortfall. When the clause
     goes on ("有3次因业务忙取消后没有补开") the excuse explains an act the member then
-    criticises: that is narration, not an excuse."""
-    hits = matcher("causes", "objective_excuses").find_all(text, item.body_start, item.end)
+    criticises: that is narration, not an excuse. ``hits``: the item's excuses
+    (PhraseMatcher.find_all over its body)."""
     if not hits:
+        return []
+    # a clause counts only when it opens with a connector (literals): none in the item
+    # at all, none in any clause
+    if not w["problem_connectors"] or w["connector_re"].search(text, item.body_start,
+                                                               item.end) is None:
         return []
     lead = w["lead"]
     clauses = _clauses(text, item.body_start, item.end)
@@ -196,9 +214,11 @@ def check(ctx, rule):
         ends = [e for _s, e in spans]
         for item in items:
             lo, hi = item.body_start, item.end
-            if not any(s >= lo for s, _e in spans[bisect_right(ends, lo):bisect_right(ends, hi)]):
+            inside = [sp for sp in spans[bisect_right(ends, lo):bisect_right(ends, hi)]
+                      if sp[0] >= lo]
+            if not inside:
                 continue
-            hits = find(text, item, w)
+            hits = find(text, item, w, _longest_hits(text, inside))
             if not hits:
                 continue
             first = hits[0]

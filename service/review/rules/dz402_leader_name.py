@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Callable
 
 from service.review.lexicon import load
-from service.review.rules._wording import (after_ok, before_ok, context_rx, item_at, orig,
-                                           starts_with_lookaround)
+from service.review.rules._wording import (after_ok, before_ok, context_rx,
+                                           finditer_at_literal, item_at, literal_at_offset,
+                                           orig, starts_with_lookaround)
 from service.text.fastscan import fast_finditer
 
 CODE = "DZ402"
@@ -58,8 +59,12 @@ def _patterns() -> tuple[_Pattern, ...]:
         return p
 
     def finder(rx: re.Pattern[str]) -> Callable:
-        # re's search cannot skip ahead to a pattern that starts with a look-around:
-        # try it only where a match can start
+        # a literal at a fixed offset in every match (学习|研习…)近平: try the pattern
+        # only there; re's search cannot skip ahead to a pattern that starts with a
+        # look-around either: try it only where a match can start
+        at = literal_at_offset(rx.pattern, rx.flags & ~re.UNICODE)
+        if at is not None:
+            return partial(finditer_at_literal, rx, *at)
         return fast_finditer(rx) if starts_with_lookaround(rx.pattern) else rx.finditer
 
     return tuple(_Pattern(

@@ -49,9 +49,16 @@ def _lexicon() -> tuple[dict[str, tuple[str, ...]], int, frozenset[str]]:
     return ({k: tuple(v) for k, v in table.items()}, max(map(len, table)), allow)
 
 
+@lru_cache(maxsize=1)
+def _prefixes() -> frozenset[str]:
+    """Every non-empty prefix of a lexicon pinyin."""
+    return frozenset(k[:i] for k in _lexicon()[0] for i in range(1, len(k) + 1))
+
+
 def segment(run: str) -> list[str] | None:
     """Split a lowercase run into lexicon pinyins (fewest pieces), or None."""
     table, longest, _ = _lexicon()
+    prefixes = _prefixes()
     n = len(run)
     best: list[list[str] | None] = [None] * (n + 1)
     best[0] = []
@@ -60,11 +67,34 @@ def segment(run: str) -> list[str] | None:
             continue
         for j in range(i + 1, min(n, i + longest) + 1):
             piece = run[i:j]
+            if piece not in prefixes:
+                break                   # no longer piece from i is a pinyin either
             if piece in table:
                 cand = best[i] + [piece]
                 if best[j] is None or len(cand) < len(best[j]):
                     best[j] = cand
     return best[n]
+
+
+# ASCII letters → "a", any other byte → "-": over ``text.encode("ascii", "replace")``
+# (one byte per character, so the offsets are the text's) the runs of "a" are the
+# matches of _RUN, found with bytes.find instead of re's slower per-character scan
+_LETTERS = bytes(ord("a") if chr(b).isascii() and chr(b).isalpha() else ord("-")
+                 for b in range(256))
+
+
+def _run_spans(text: str) -> list[tuple[int, int]]:
+    """``[m.span() for m in _RUN.finditer(text)]``."""
+    marks = text.encode("ascii", "replace").translate(_LETTERS)
+    out = []
+    s = marks.find(b"a")
+    while s != -1:
+        e = marks.find(b"-", s)
+        if e == -1:
+            e = len(marks)
+        out.append((s, e))
+        s = marks.find(b"a", e)
+    return out
 
 
 def _side(text: str, pos: int, step: int, allow_space: bool) -> str:
@@ -81,9 +111,8 @@ def check(ctx, rule):
     if ascii_part.upper() == ascii_part.lower():
         return                          # no ASCII letter at all (checked in C, quickly)
     table, _, allow = _lexicon()
-    for m in _RUN.finditer(text):
-        run = m.group(0)
-        s, e = m.span()
+    for s, e in _run_spans(text):
+        run = text[s:e]
         low = run.lower()
         if len(run) > _MAX_RUN or low in allow:
             continue

@@ -20,11 +20,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 from service.review.lexicon import load
 from service.review.rules._wording import (after_ok, before_ok, context_rx, excerpt,
                                            finditer_at_heads, item_at, literal_heads, orig,
                                            present)
+from service.text.fastscan import fast_finditer
 from service.text.normalize import normalize_phrase
 
 CODE = "DZ405"
@@ -39,6 +41,7 @@ class _Pattern:
     name: str
     rx: re.Pattern[str]
     heads: tuple[str, ...]          # when every match starts with one of these (≥ 2 chars)
+    scan: Callable                  # text → the matches of rx.finditer(text), fast
     message: str
     suggestion: str
     severity: str | None
@@ -56,7 +59,11 @@ def _patterns() -> tuple[_Pattern, ...]:
         return found if found and min(map(len, found)) >= 2 else ()
 
     return tuple(_Pattern(
-        name=e["name"], rx=re.compile(e["pattern"]), heads=heads(e["pattern"]),
+        name=e["name"], rx=(rx := re.compile(e["pattern"])), heads=heads(e["pattern"]),
+        # re's own search skips quickly to a literal first character; a pattern that
+        # starts otherwise (a look-behind, a repeat, an alternation of such) is tried
+        # only where a match can start
+        scan=rx.finditer if literal_heads(e["pattern"]) else fast_finditer(rx),
         message=e["message"],
         suggestion=e.get("suggestion", data["default_suggestion"]),
         severity=e.get("severity"),
@@ -79,7 +86,7 @@ def check(ctx, rule):
     for p in _patterns():
         if p.needs and not any(n in here for n in p.needs):
             continue
-        for m in (finditer_at_heads(p.rx, p.heads, text) if p.heads else p.rx.finditer(text)):
+        for m in (finditer_at_heads(p.rx, p.heads, text) if p.heads else p.scan(text)):
             s, e = m.span()
             if s == e or any(s < t_e and e > t_s for t_s, t_e in taken):
                 continue

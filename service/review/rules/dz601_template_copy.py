@@ -21,6 +21,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from operator import le
 from pathlib import Path
 
 from service.text.neardup import MIN_RUN_CHARS, MIN_UNIT_SIMILARITY, load_corpus
@@ -45,8 +47,16 @@ def _regions(doc):
         yield sec.heading_end, sec.end
 
 
-def _item_at(doc, start: int, end: int):
-    for it in doc.items:
+def _item_at(items, starts, start: int, end: int):
+    """The first of ``items`` (document order) whose span contains [start, end).
+    ``starts`` (their starts) is given when they are sorted and do not overlap: then
+    only the last item starting at or before ``start`` can contain the span."""
+    if starts is not None:
+        i = bisect_right(starts, start) - 1
+        if i >= 0 and end <= items[i].end:
+            return items[i]
+        return None
+    for it in items:
         if it.start <= start and end <= it.end:
             return it
     return None
@@ -57,14 +67,21 @@ def check(ctx, rule):
     doc = ctx.doc
     text = ctx.text
     breaks = [(a.start, a.heading_end) for a in doc.aspects]
-    for start, end in _regions(doc):
-        for run in corpus.search(text, start, end, breaks=breaks,
-                                 min_sim=MIN_UNIT_SIMILARITY, min_chars=MIN_RUN_CHARS):
+    items = starts = None
+    for runs in corpus.search_many(text, _regions(doc), breaks=breaks,
+                                   min_sim=MIN_UNIT_SIMILARITY, min_chars=MIN_RUN_CHARS):
+        for run in runs:
+            if items is None:
+                items = doc.items
+                starts = [it.start for it in items]
+                if not all(map(le, starts, starts[1:])) or not all(
+                        it.end <= s for it, s in zip(items, starts[1:])):
+                    starts = None
             excerpt = doc.norm.orig_text(run.start, run.end)
             if len(excerpt) > 24:
                 excerpt = excerpt[:24] + "……"
             message = (f"“{excerpt}”这段（连续{run.units}句，{run.chars}字）与流传模板"
                        f"《{run.doc.title}》高度相似（相似度{run.similarity:.2f}），像是照搬照抄。")
             yield ctx.finding(rule, run.start, run.end, message, _SUGGESTION,
-                              item=_item_at(doc, run.start, run.end),
+                              item=_item_at(items, starts, run.start, run.end),
                               similarity=run.similarity, template=run.doc.name)

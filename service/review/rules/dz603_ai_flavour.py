@@ -59,8 +59,10 @@ def _cfg() -> dict:
                              rf"[{_HAN}]{{4}}(?=[。,;、!?:\n]|$)"),
         # a run starts 4 characters before a 、 or , that follows 4 Han characters
         # (only when a run needs at least one separator) and ends a run's first phrase:
-        # the rest of run_re must match after it (tested inside the same search)
-        "run_sep": re.compile(rf"[、,](?<=[{_HAN}]{{4}}.)(?=\s*(?:[{_HAN}]{{4}}[、,]\s*)"
+        # the rest of run_re must match after it (tested inside the same search). It is
+        # searched for in the text with every 、 turned into "," (the pattern treats
+        # both alike): re skips to a literal first character much faster than to a class
+        "run_sep": re.compile(rf",(?<=[{_HAN}]{{4}}.)(?=\s*(?:[{_HAN}]{{4}}[、,]\s*)"
                               rf"{{{max(run - 2, 0)},}}[{_HAN}]{{4}}(?=[。,;、!?:\n]|$))")
         if run >= 2 else None,
         # buzzwords never span a line: one pass over the text, split by line after
@@ -204,13 +206,13 @@ def _runs(ctx, rule, cfg):
 def _run_matches(text: str, cfg):
     """``run_re.finditer(text)``, trying the pattern only 4 characters before a separator
     that follows 4 Han characters and is followed by the rest of a run (where every
-    match starts)."""
+    match starts; found in the text with 、 turned into ",", see run_sep)."""
     rx, sep = cfg["run_re"], cfg["run_sep"]
     if sep is None:
         yield from rx.finditer(text)
         return
     pos = 0
-    for q in sep.finditer(text):
+    for q in sep.finditer(text.replace("、", ",")):
         p = q.start() - 4
         if p < pos:
             continue

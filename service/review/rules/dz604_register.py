@@ -117,7 +117,14 @@ def _in(spans, pos: int) -> bool:
 def _literals_in(text: str, lo: int, hi: int, regexes) -> bool:
     """Whether one of the (regex, literals) can match in ``text[lo:hi]``: all its
     top-level literals occur there."""
-    return any(all(text.find(lit, lo, hi) >= 0 for lit in literals) for _rx, literals in regexes)
+    find = text.find
+    for _rx, literals in regexes:
+        for lit in literals:
+            if find(lit, lo, hi) < 0:
+                break
+        else:
+            return True
+    return False
 
 
 def _item_hits(text: str, item, cfg, any_phrase: bool, patterns, collective
@@ -180,6 +187,7 @@ def check(ctx, rule):
     patterns = [p for p in cfg["patterns"] if all(lit in text for lit in p[1])]
     collective = [p for p in cfg["collective"] if all(lit in text for lit in p[1])]
     third_start = tuple(cfg["third_start"])
+    both = patterns + collective
     for item in ctx.doc.items:
         if item.kind not in _ITEMS:
             continue
@@ -187,7 +195,7 @@ def check(ctx, rule):
         any_phrase = any(s >= lo for s, _e in spans[bisect_right(ends, lo):bisect_right(ends, hi)])
         if not (any_phrase or text.startswith(third_start, lo)
                 or (item.kind in ("problem", "cause")
-                    and _literals_in(text, lo, hi, patterns + collective))):
+                    and _literals_in(text, lo, hi, both))):
             continue                        # nothing in the item can be a hit
         hits = _item_hits(text, item, cfg, any_phrase, patterns, collective)
         if not hits:

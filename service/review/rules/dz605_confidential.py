@@ -104,7 +104,9 @@ def _marks(text: str, cfg) -> list[tuple[int, int]]:
     # a ★ mark is reported wherever it stands, even inside a confession ("把标有“机密★1年”
     # 的纪要发到群里"): the material itself must not carry it
     levels = cfg["levels_any"].search(text) is not None
-    spans = [(*m.span(), True) for m in cfg["star"].finditer(text)] if levels else []
+    # a star mark holds ★, ☆ or * (found with str's fast search)
+    star = levels and ("★" in text or "☆" in text or "*" in text)
+    spans = [(*m.span(), True) for m in cfg["star"].finditer(text)] if star else []
     for rx, needed in (("line", cfg["marks_any"].search(text) is not None), ("line_term", levels)):
         if needed:
             spans += [(*m.span(1), False) for m in cfg[rx].finditer(text)]
