@@ -452,30 +452,20 @@ def _first_atom(p: str) -> tuple[str, str, int]:
     if c == "(":
         if not p.startswith("(?:"):
             raise _NoFactor          # a capture, a lookaround, flags
-        depth, j = 0, 0
-        while j < len(p):
-            ch = p[j]
-            if ch == "\\":
-                j += 2
-                continue
-            if ch == "[":
-                j = _class_end(p, j)
-                continue
-            if ch == "(":
-                depth += 1
-            elif ch == ")":
-                depth -= 1
-                if not depth:
-                    return p[:j + 1], "group", j + 1
-            j += 1
+        for j, ch, depth in _structure(p):
+            if ch == ")" and not depth:
+                return p[:j + 1], "group", j + 1
         raise _NoFactor
     if c in ".^$|)*+?{":
         raise _NoFactor
     return c, "char", 1
 
 
-def _top_alternatives(p: str) -> list[str]:
-    out, depth, i, start = [], 0, 0, 0
+def _structure(p: str):
+    """The grouping characters of pattern text ``p`` — ``(``, ``)`` and ``|`` outside
+    escapes and character classes — as ``(index, char, depth)``, depth counted after
+    the character (a group's closing ``)`` has the depth outside it)."""
+    depth, i = 0, 0
     while i < len(p):
         c = p[i]
         if c == "\\":
@@ -486,12 +476,22 @@ def _top_alternatives(p: str) -> list[str]:
             continue
         if c == "(":
             depth += 1
+            yield i, c, depth
         elif c == ")":
             depth -= 1
-        elif c == "|" and not depth:
+            yield i, c, depth
+        elif c == "|":
+            yield i, c, depth
+        i += 1
+
+
+def _top_alternatives(p: str) -> list[str]:
+    """The top-level alternatives of pattern text ``p``."""
+    out, start = [], 0
+    for i, c, depth in _structure(p):
+        if c == "|" and not depth:
             out.append(p[start:i])
             start = i + 1
-        i += 1
     return out + [p[start:]]
 
 

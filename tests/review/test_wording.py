@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evals.harness import clean_document, embed
+from evals.harness import clean_document
 from service.document import parse
 from service.notes import load_notes
 from service.review.context import ReviewContext
