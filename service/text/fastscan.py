@@ -340,27 +340,11 @@ def scanner(rx: re.Pattern[str] | None):
     e)``, trying ``rx`` only where a match can start."""
     if rx is None:
         return lambda text, s, e: []
-    cand = _prefilter(rx)
-    if cand is None:
+    if _prefilter(rx) is None:
         return plain_scanner(rx)
-    search, match = cand.search, rx.match
-
-    def fast(text: str, s: int, e: int) -> list[tuple[int, int]]:
-        out = []
-        p = s
-        while True:
-            c = search(text, p, e)
-            if c is None:
-                return out
-            p = c.start()
-            m = match(text, p, e)
-            if m is None:
-                p += 1
-                continue
-            a, b = m.span()
-            out.append((a, b))
-            p = b
-    return fast
+    scan = scanner_until(rx)
+    # a non-empty match starts before e: "until e" is every match
+    return lambda text, s, e: scan(text, s, e, e)
 
 
 def scanner_until(rx: re.Pattern[str] | None):
