@@ -64,17 +64,28 @@ measure and nothing else, with and without the "针对……" references) and th
 dev set (tests/review/test_matching.py pins the behaviour).
 
 Cost: the shared segmentation (rjieba; :func:`service.text.segment.doc_segmentation`
-cuts the problems and measures sections once per review) plus, per document, the topics
-of each token (a dict lookup per token): per problem of its headline and of its body,
-per measure of its first clause with a topic and of its whole body (every delimiter is a
-token of its own, so the body's topics are its clauses' topics); an inverted index
-topic → problems (bit masks) that scores each measure against every problem in one
-pass over the measure's topics, kept as rows of floats (the ``scores`` dict is built
-only when asked for). The "针对……" references of all the measures are found first (a
-group heading's once), the credits of all their words come from one Aho–Corasick pass
-over the problems' texts, and ``partial_ratio`` runs only against headlines sharing a
-character with the phrase: about 1.2 ms for a 5,000-character document with 16
-problems and 16 measures that all name their problem.
+cuts the problems and measures sections once per review) plus, per document:
+
+- topics: per problem of its headline and of its body, per measure of its first clause
+  with a topic and of its whole body (every delimiter is a token of its own, so the
+  body's topics are its clauses' topics); a span's tokens are looked up in one
+  ``operator.itemgetter`` call on a plain dict token → frozenset of topics (a per-token
+  cache) and merged in one ``set.union`` call;
+- scores: an inverted index topic → slots (problem headlines and bodies) over the
+  topics that count (every headline topic, every measure topic), so that each measure
+  is scored against every problem in one pass over its shared topics, kept as rows of
+  floats (the ``scores`` dict is built only when asked for); ``round(x, 3)`` mostly
+  without its decimal conversion (:func:`_round`, the same float);
+- references: the "针对……" references of all the measures are found first (a group
+  heading's once), the credits of all their words come from one Aho–Corasick pass over
+  the problems' texts (kept sparse: only the credits that are not 0), and
+  ``partial_ratio`` runs only against headlines sharing a character with the phrase
+  whose fuzz could name the problem (an upper bound from the characters they share
+  rules the others out); the fuzz of a sim that cannot reach ``reference_min`` is left
+  pending until :attr:`Reference.sims` is first read.
+
+About 0.9–1.2 ms for a 5,000-character document with 16 problems and 16 measures that
+all name their problem (specific_2021.txt; bench_review.components, shared machine).
 """
 
 from __future__ import annotations
@@ -82,9 +93,10 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, compress, repeat
+from operator import itemgetter, not_, truediv
 
 import ahocorasick
 from rapidfuzz import fuzz
@@ -106,6 +118,8 @@ class _Lex:
     phrase_ref: re.Pattern[str]
     index_ref: re.Pattern[str]
     fillers: tuple[str, ...]
+    filler_firsts: dict[str, tuple[tuple[int, str], ...]]   # see _filler_index
+    filler_lasts: dict[str, tuple[tuple[int, str], ...]]
     generic: frozenset[str]
     fuzzy_drop: tuple[str, ...]
 
@@ -133,8 +147,10 @@ def _lex() -> _Lex:
         rf"[^,。;!?\n]{{0,4}}?(?:{closers})|(?:{closers})(?P<n2>{num}))")
     fillers = tuple(sorted((normalize_phrase(f) for f in refs["fillers"]), key=len,
                            reverse=True))
+    firsts, lasts = _filler_index(fillers)
     return _Lex(concept=concept, thresholds={k: float(v) for k, v in data["thresholds"].items()},
                 phrase_ref=phrase_ref, index_ref=index_ref, fillers=fillers,
+                filler_firsts=firsts, filler_lasts=lasts,
                 generic=frozenset(normalize_phrase(g) for g in refs["generic"]),
                 fuzzy_drop=tuple(sorted((normalize_phrase(f) for f in refs["fuzzy_drop"]),
                                         key=len, reverse=True)))
@@ -155,15 +171,61 @@ def topics(words) -> set[str]:
 
 
 # --------------------------------------------------------------------------- results
-@dataclass
 class Reference:
-    """A reference in a measure to the problem(s) it answers."""
+    """A reference in a measure to the problem(s) it answers: ``start``, ``end``
+    (normalized offsets of the whole reference), ``phrase`` (the named phrase, fillers
+    stripped; "" for an index), ``problems`` (the resolved problem ids, may be empty)
+    and ``sims`` (problem id → the phrase's similarity to it).
 
-    start: int                       # normalized offsets of the whole reference
-    end: int
-    phrase: str                      # the named phrase, fillers stripped ("" for an index)
-    problems: list[str]              # resolved problem ids (may be empty)
-    sims: dict[str, float] = field(default_factory=dict)
+    Resolving a reference settles every sim that could name a problem; a sim that stays
+    under ``reference_min`` whatever its fuzz may be left at its cover, its fuzz
+    ``pending`` (the cleaned phrase, then problem id and cleaned headline in turn) until
+    ``sims`` is first read."""
+
+    __slots__ = ("start", "end", "phrase", "problems", "_sims", "_pending")
+
+    def __init__(self, start: int, end: int, phrase: str, problems: list[str],
+                 sims: dict[str, float] | None = None,
+                 pending: tuple[str, ...] | None = None):
+        self.start = start
+        self.end = end
+        self.phrase = phrase
+        self.problems = problems
+        self._sims = {} if sims is None else sims
+        self._pending = pending
+
+    @property
+    def sims(self) -> dict[str, float]:
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            ref_clean = pending[0]
+            sims = self._sims
+            rest = iter(pending[1:])
+            for pid, head_clean in zip(rest, rest):   # sim = max(fuzz, cover), as in
+                                                      # _ProblemTable.similarities
+                f = fuzz.partial_ratio(ref_clean, head_clean) / 100.0
+                if f >= sims[pid]:
+                    sims[pid] = f
+        return self._sims
+
+    def copy(self) -> Reference:
+        return Reference(self.start, self.end, self.phrase, list(self.problems),
+                         dict(self._sims), self._pending)
+
+    def _fields(self) -> tuple:
+        return (self.start, self.end, self.phrase, self.problems, self.sims)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"Reference(start={self.start!r}, end={self.end!r}, phrase={self.phrase!r}, "
+                f"problems={self.problems!r}, sims={self.sims!r})")
 
 
 class MatchResult:
@@ -211,15 +273,36 @@ def _clean(s: str) -> str:
     return s
 
 
-@lru_cache(maxsize=4)
-def _filler_index(fillers: tuple[str, ...]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-    """First character → the indexes of the fillers it begins, last character → those
-    it ends (in list order)."""
-    firsts: dict[str, list[int]] = {}
-    lasts: dict[str, list[int]] = {}
+_SCALE = (1, 10, 100, 1000, 10000, 100000, 1000000)
+
+
+def _round(x: float, digits: int) -> float:
+    """``round(x, digits)`` (``digits`` 0..6), the same float, mostly without the
+    decimal conversion :func:`round` makes. When ``y = x·10^digits`` is in (0, 10^9)
+    and within 0.4999 of an integer ``k``: ``y`` is off the exact product by less than
+    10^-7, so the exact product is within 0.5 of ``k``, which is the integer round()
+    rounds to (no tie); and ``k / 10^digits``, a correctly rounded division, is the
+    double nearest to that decimal, which is what round() returns. Otherwise (near a
+    tie, zero, negative, huge or not a number) it is round() itself."""
+    scale = _SCALE[digits]
+    y = x * scale
+    if 0.0 < y < 1e9:
+        k = int(y + 0.5)
+        if -0.4999 < y - k < 0.4999:
+            return k / scale
+    return round(x, digits)
+
+
+def _filler_index(fillers: tuple[str, ...]
+                  ) -> tuple[dict[str, tuple[tuple[int, str], ...]],
+                             dict[str, tuple[tuple[int, str], ...]]]:
+    """First character → ``(index, filler)`` of the fillers it begins, last character →
+    those it ends (in list order)."""
+    firsts: dict[str, tuple[tuple[int, str], ...]] = {}
+    lasts: dict[str, tuple[tuple[int, str], ...]] = {}
     for i, f in enumerate(fillers):
-        firsts.setdefault(f[:1], []).append(i)
-        lasts.setdefault(f[-1:], []).append(i)
+        firsts[f[:1]] = firsts.get(f[:1], ()) + ((i, f),)
+        lasts[f[-1:]] = lasts.get(f[-1:], ()) + ((i, f),)
     return firsts, lasts
 
 
@@ -228,28 +311,28 @@ def _strip_fillers(phrase: str) -> str:
     each stripped as a prefix then as a suffix, until a pass changes nothing. A pass
     jumps straight to the next filler that begins or ends the phrase (the others would
     change nothing)."""
-    fillers = _lex().fillers
-    firsts, lasts = _filler_index(fillers)
-    changed = True
+    lex = _lex()
+    firsts, lasts = lex.filler_firsts, lex.filler_lasts
     phrase = phrase.strip()
+    changed = True
     while changed and phrase:
         changed = False
         i = 0   # the next filler of this pass
         while phrase:
             nxt = -1
-            for j in firsts.get(phrase[0], ()):
-                if j >= i and phrase.startswith(fillers[j]):
+            for j, f in firsts.get(phrase[0], ()):
+                if j >= i and phrase.startswith(f):
                     nxt = j
                     break
-            for j in lasts.get(phrase[-1], ()):
+            for j, f in lasts.get(phrase[-1], ()):
                 if nxt >= 0 and j >= nxt:
                     break
-                if j >= i and phrase.endswith(fillers[j]):
+                if j >= i and phrase.endswith(f):
                     nxt = j
                     break
             if nxt < 0:
                 break
-            f = fillers[nxt]
+            f = lex.fillers[nxt]
             if phrase.startswith(f):
                 phrase, changed = phrase[len(f):].strip(), True
             if phrase.endswith(f):
@@ -258,44 +341,53 @@ def _strip_fillers(phrase: str) -> str:
     return phrase
 
 
-def _token_topics(token: str) -> tuple[str, ...]:
-    """The topics one token contributes (its search words folded to their groups), in
-    the order :func:`topics` meets them."""
+_NO_TOPICS: frozenset[str] = frozenset()
+
+
+def _token_topics(token: str) -> frozenset[str]:
+    """The topics one token contributes (its search words folded to their groups)."""
     concept = _lex().concept
     out: list[str] = []
     for w in search_words(token):
         out.extend(concept.get(w, (w,)))
-    return tuple(out)
+    return frozenset(out) if out else _NO_TOPICS
 
 
-class _TokenTopics(dict):
-    """token → :func:`_token_topics` (a plain dict: cheaper to look up than an lru_cache;
-    cleared when it grows past ``limit`` entries)."""
-
-    limit = 50000
-
-    def __missing__(self, token: str) -> tuple[str, ...]:
-        if len(self) >= self.limit:
-            self.clear()
-        value = self[token] = _token_topics(token)
-        return value
+# token → _token_topics(token), for every token met so far (cleared when it grows past
+# _TOKEN_LIMIT entries): a plain dict, which operator.itemgetter reads fastest
+_TOKEN_TOPICS: dict[str, frozenset[str]] = {}
+_TOKEN_LIMIT = 50000
 
 
-_TOKEN_TOPICS = _TokenTopics()
+def _topics_of(token: str) -> frozenset[str]:
+    """:func:`_token_topics` through :data:`_TOKEN_TOPICS`."""
+    value = _TOKEN_TOPICS.get(token)
+    if value is None:
+        if len(_TOKEN_TOPICS) >= _TOKEN_LIMIT:
+            _TOKEN_TOPICS.clear()
+        value = _TOKEN_TOPICS[token] = _token_topics(token)
+    return value
 
 
 class _Topics:
     """Topics of a span of the document: ``tp.span(s, e)`` ==
-    ``topics(seg.words(s, e))``, without building the word list."""
+    ``topics(seg.words(s, e))``, without building the word list: the tokens' topic sets
+    are looked up in one :class:`operator.itemgetter` call (when a token is new, one by
+    one) and merged in one ``set.union`` call."""
 
-    __slots__ = ("token_words", "get")
+    __slots__ = ("token_words",)
 
     def __init__(self, seg: Segmentation):
         self.token_words = seg.token_words
-        self.get = _TOKEN_TOPICS.__getitem__
 
     def span(self, start: int, end: int) -> set[str]:
-        return set(chain.from_iterable(map(self.get, self.token_words(start, end))))
+        words = self.token_words(start, end)
+        if len(words) > 1:
+            try:
+                return set().union(*itemgetter(*words)(_TOKEN_TOPICS))
+            except KeyError:   # a token met for the first time
+                return set().union(*map(_topics_of, words))
+        return set(_topics_of(words[0])) if words else set()
 
 
 def _group_span(text: str, item: Item) -> tuple[int, int] | None:
@@ -339,9 +431,10 @@ def _problem_profile(tp: _Topics, text: str, p: Item) -> _Problem:
 
 def _measure_topics(tp: _Topics, text: str, m: Item, tail: float,
                     g: tuple[int, int] | None) -> list[tuple[set[str], float]]:
-    """A measure's topics grouped by weight, ``[(topics, weight), ...]`` (disjoint):
-    1 for its focus (the group heading and the first clause that has a content word),
-    ``tail`` for topics met only later.
+    """A measure's topics grouped by weight, ``[(topics, weight), ...]``: 1 for its
+    focus (the group heading and the first clause that has a content word), ``tail``
+    for the topics met only later (a group may repeat the topics of the groups before
+    it: a topic has the weight of the first group that has it).
 
     A delimiter of :data:`_CLAUSE` is always a token of its own (rjieba never joins
     punctuation), so the topics of the whole body are the union of its clauses' topics:
@@ -369,7 +462,7 @@ def _measure_topics(tp: _Topics, text: str, m: Item, tail: float,
             break
     else:
         return [(focus, 1.0)]   # no clause has a topic: the body has none
-    return [(focus, 1.0), (span(s0, e0) - focus, tail)]
+    return [(focus, 1.0), (span(s0, e0), tail)]
 
 
 # --------------------------------------------------------------------------- references
@@ -392,36 +485,45 @@ class _ProblemTable:
     """The problems of a document laid out to find, for one word, the problems whose
     headline / text contain it (for many words at once: one Aho–Corasick pass over all
     the texts, :meth:`prefetch`; for one: a ``str.find`` scan) and whose headline / body
-    topics contain its topics (the inverted index of :func:`result`)."""
+    topics contain its topics (the inverted index of :func:`result`); and to compare a
+    named phrase with every headline (:meth:`similarities`)."""
 
-    __slots__ = ("profiles", "n", "masks", "heads", "head_starts", "texts", "text_starts",
-                 "heads_in_texts", "pids", "_fuzzy", "memo")
+    __slots__ = ("profiles", "n", "index", "heads", "head_starts", "texts", "text_starts",
+                 "heads_in_texts", "head_texts", "pids", "_fuzzy", "memo", "reference_min",
+                 "reference_margin")
     SEP = "\x00"
 
-    def __init__(self, profiles: list[_Problem],
-                 masks: dict[str, int]):
+    def __init__(self, profiles: list[_Problem], index: dict[str, list[int]]):
         self.profiles = profiles
         self.n = len(profiles)
-        self.masks = masks
-        self.heads, self.head_starts = self._join([pp.head_text for pp in profiles])
+        self.index = index   # topic → slots: i (headline of problem i), n + i (its body)
+        self.head_texts = [pp.head_text for pp in profiles]
+        self.heads, self.head_starts = self._join(self.head_texts)
         self.texts, self.text_starts = self._join([pp.item.text for pp in profiles])
         # a headline is the start of its text: a word in the headline is in the text
         self.heads_in_texts = all(pp.head_text in pp.item.text for pp in profiles)
         self.pids = [pp.item.id for pp in profiles]
-        self.memo: dict[str, list[float]] = {}   # word → its credits (a word's topics
-                                                 # are a function of the word)
-        self._fuzzy: list[tuple[int, str, frozenset[str]]] | None = None
+        self.memo: dict[str, dict[int, float]] = {}   # word → its credits (a word's
+                                                      # topics are a function of it)
+        self._fuzzy: tuple[list[tuple[int, str, frozenset[str], int]],
+                           list[frozenset[str]]] | None = None
+        th = _lex().thresholds
+        self.reference_min = th["reference_min"]
+        self.reference_margin = th["reference_margin"]
 
     @property
-    def fuzzy(self) -> list[tuple[int, str, frozenset[str]]]:
-        """``(index, cleaned headline, its characters)`` of the problems whose cleaned
-        headline has 3 characters or more (fuzz applies); worked out on first use."""
+    def fuzzy(self) -> tuple[list[tuple[int, str, frozenset[str], int]], list[frozenset[str]]]:
+        """``(index, cleaned headline, its characters, its repeated characters)`` of the
+        problems whose cleaned headline has 3 characters or more (fuzz applies), and
+        the characters of each; worked out on first use."""
         if self._fuzzy is None:
-            self._fuzzy = []
+            fuzzy: list[tuple[int, str, frozenset[str], int]] = []
             for i, pp in enumerate(self.profiles):
                 clean = _clean(pp.head_text)
                 if len(clean) >= 3:
-                    self._fuzzy.append((i, clean, frozenset(clean)))
+                    chars = frozenset(clean)
+                    fuzzy.append((i, clean, chars, len(clean) - len(chars)))
+            self._fuzzy = (fuzzy, [h[2] for h in fuzzy])
         return self._fuzzy
 
     @classmethod
@@ -442,117 +544,152 @@ class _ProblemTable:
             pos = joined.find(word, starts[i + 1])
         return out
 
-    def credits(self, word: str) -> list[float]:
-        """``[_credit(word, topics((word,)), pp) for pp in profiles]``."""
-        col = self.memo.get(word)
-        if col is None:
-            col = self.memo[word] = self._credits(word, topics((word,)))
-        return col
+    def credits(self, word: str) -> dict[int, float]:
+        """The credits of ``word`` that are not 0, problem index → credit:
+        ``_credit(word, topics((word,)), profiles[i])``."""
+        credit = self.memo.get(word)
+        if credit is None:
+            if word and self.SEP not in word:   # one scan over all the texts
+                credit = self._credits(word, self._containing(self.texts, self.text_starts,
+                                                              word))
+            else:
+                credit = {}
+                for i, pp in enumerate(self.profiles):
+                    c = _credit(word, topics((word,)), pp)
+                    if c:
+                        credit[i] = c
+            self.memo[word] = credit
+        return credit
 
-    def similarities(self, phrase: str, words: list[str]) -> dict[str, float]:
-        """Problem id → ``sim = max(fuzz, cover)`` of a named phrase (fillers stripped)
-        whose content words are ``words``."""
+    def similarities(self, phrase: str, words: list[str]
+                     ) -> tuple[list[float], tuple[str, ...] | None]:
+        """``sim = max(fuzz, cover)`` per problem (in document order) of a named phrase
+        (fillers stripped) whose content words are ``words``; and the fuzz left pending
+        (the cleaned phrase, then problem id and cleaned headline in turn; their sims are
+        for now their covers), or None: that of a problem whose sim stays under
+        ``reference_min`` whatever its fuzz (it cannot be named)."""
         # cover: the mean _credit of the phrase's words, per problem (summed in word
         # order, as _credit's callers always did; one word: its credits themselves)
+        # (a credit of 0 changes no sum: x + 0.0 == x)
         ref_words = list(dict.fromkeys(words))
         n_words = len(ref_words)
-        if n_words == 1:
-            covers = self.credits(ref_words[0])
-        elif n_words:
-            covers = [sum(col) / n_words
-                      for col in zip(*[self.credits(w) for w in ref_words])]
-        else:
-            covers = [0.0] * self.n
+        covers = [0.0] * self.n
+        memo = self.memo
+        for w in ref_words:
+            credit = memo.get(w)
+            if credit is None:
+                credit = self.credits(w)
+            for i, c in credit.items():
+                covers[i] += c
+        if n_words > 1:
+            covers = list(map(truediv, covers, repeat(n_words)))
         # sim = max(fuzz, cover); fuzz is 0 for a phrase or headline under 3 characters
         # and for a headline sharing no character with the phrase
         ref_clean = _clean(phrase)
-        if len(ref_clean) >= 3:
-            sims = list(covers)
-            ratio = fuzz.partial_ratio
-            ref_chars = frozenset(ref_clean)
-            for i, head_clean, head_chars in self.fuzzy:
-                # (fuzz is at most 1: a full cover needs no comparison)
-                cover = sims[i]
-                if cover < 1.0 and not ref_chars.isdisjoint(head_chars):
-                    f = ratio(ref_clean, head_clean) / 100.0
-                    if f >= cover:
-                        sims[i] = f
-            return dict(zip(self.pids, sims))
-        return dict(zip(self.pids, covers))
+        if len(ref_clean) < 3:
+            return covers, None
+        fuzzy, chars = self.fuzzy
+        ref_chars = frozenset(ref_clean)
+        near = list(compress(fuzzy, map(not_, map(ref_chars.isdisjoint, chars))))
+        if not near:
+            return covers, None
+        sims = list(covers)
+        pending: list[str] = []
+        ratio = fuzz.partial_ratio
+        n_ref = len(ref_clean)
+        ref_repeats = n_ref - len(ref_chars)
+        low = self.reference_min
+        for i, head_clean, head_chars, head_repeats in near:
+            cover = sims[i]
+            if cover >= 1.0:
+                continue   # (fuzz is at most 1)
+            # partial_ratio compares the shorter string (m characters) with substrings
+            # of at most m characters of the other: 2·LCS/(m + length) ≤ 2c/(m + c),
+            # c = the characters the two share, repeats counted (at most the distinct
+            # ones shared plus the repeats of either); 1e-9 covers rounding
+            m = n_ref if n_ref < len(head_clean) else len(head_clean)
+            c = len(ref_chars & head_chars) + (ref_repeats if ref_repeats < head_repeats
+                                               else head_repeats)
+            if c > m:
+                c = m
+            bound = 2 * c / (m + c) + 1e-9
+            if bound < cover:
+                continue   # fuzz < cover: the sim is the cover
+            if bound < low:
+                pending += (self.pids[i], head_clean)   # the sim stays under reference_min
+                continue
+            f = ratio(ref_clean, head_clean) / 100.0
+            if f >= cover:
+                sims[i] = f
+        return sims, ((ref_clean, *pending) if pending else None)
 
     def prefetch(self, words: list[str]) -> None:
         """Work out the credits of many words at once: the problems whose text contains
         each word come from one Aho–Corasick pass over all the texts (instead of a
         ``str.find`` scan per word)."""
         sep = self.SEP
-        todo = [w for w in dict.fromkeys(words) if w and sep not in w and w not in self.memo]
+        memo = self.memo
+        todo = [w for w in dict.fromkeys(words) if w and sep not in w and w not in memo]
         if len(todo) < 2:
             return
         auto = ahocorasick.Automaton()
         for k, w in enumerate(todo):
             auto.add_word(w, k)
         auto.make_automaton()
-        found = [0] * len(todo)   # per word: the problems (bits) whose text has it
+        found: list[list[int]] = [[] for _ in todo]   # per word: the problems having it
         starts = self.text_starts
         for last, k in auto.iter(self.texts):
-            found[k] |= 1 << (bisect_right(starts, last) - 1)
-        memo = self.memo
-        for w, mask in zip(todo, found):
-            memo[w] = self._credits(w, topics((w,)), _bits(mask))
+            i = bisect_right(starts, last) - 1
+            hits = found[k]
+            if not hits or hits[-1] != i:   # (the hits come in text order)
+                hits.append(i)
+        for w, in_text in zip(todo, found):
+            memo[w] = self._credits(w, in_text)
 
-    def _credits(self, word: str, word_topics: set[str],
-                 in_text: list[int] | None = None) -> list[float]:
-        """The credits of ``word`` per problem; ``in_text``: the problems whose text
-        contains it, when known."""
-        if not word or self.SEP in word:
-            return [_credit(word, word_topics, pp) for pp in self.profiles]
-        if in_text is None:   # one scan over all the texts
-            in_text = self._containing(self.texts, self.text_starts, word)
-        col = [0.0] * self.n
-        x = 0   # the problems with a topic of the word in their headline / body
-        for t in word_topics:
-            x |= self.masks.get(t, 0)
+    def _credits(self, word: str, in_text: list[int]) -> dict[int, float]:
+        """The credits of ``word`` (no separator in it) that are not 0, problem index →
+        credit; ``in_text``: the problems whose text contains it."""
         n = self.n
-        hm, bm = x & ((1 << n) - 1), x >> n
-        # the tiers in rising order, so that the best one a problem meets stays
-        if bm:
-            for i in _bits(bm):
-                col[i] = 0.5
+        credit: dict[int, float] = {}
+        # the tiers in rising order, so that the best one a problem meets stays:
+        # by synonym in the body 0.5, literally in the text 0.7, by synonym in the
+        # headline 0.8, literally in the headline 1
+        in_head: list[int] = []
+        index = self.index
+        for t in _lex().concept.get(word, (word,)):   # == topics((word,))
+            slots = index.get(t)
+            if slots:
+                for k in slots:
+                    if k < n:
+                        in_head.append(k)
+                    else:
+                        credit[k - n] = 0.5
         for i in in_text:
-            col[i] = 0.7
-        if hm:
-            for i in _bits(hm):
-                col[i] = 0.8
+            credit[i] = 0.7
+        for i in in_head:
+            credit[i] = 0.8
         if self.heads_in_texts:
-            profiles = self.profiles
+            head_texts = self.head_texts
             for i in in_text:
-                if word in profiles[i].head_text:
-                    col[i] = 1.0
+                if word in head_texts[i]:
+                    credit[i] = 1.0
         else:
             for i in self._containing(self.heads, self.head_starts, word):
-                col[i] = 1.0
-        return col
+                credit[i] = 1.0
+        return credit
 
 
-def _bits(mask: int) -> list[int]:
-    """The indexes of the set bits of ``mask``, lowest first."""
-    out: list[int] = []
-    while mask:
-        low = mask & -mask
-        out.append(low.bit_length() - 1)
-        mask ^= low
-    return out
-
-
-@dataclass
 class _Named:
     """A "针对……的问题" reference before it is resolved: the phrase it names (fillers
     stripped) and the phrase's content words."""
 
-    start: int
-    end: int
-    phrase: str
-    words: list[str]
+    __slots__ = ("start", "end", "phrase", "words")
+
+    def __init__(self, start: int, end: int, phrase: str, words: list[str]):
+        self.start = start
+        self.end = end
+        self.phrase = phrase
+        self.words = words
 
 
 def _find_references(text: str, seg: Segmentation, s: int, e: int,
@@ -579,7 +716,7 @@ def _find_references(text: str, seg: Segmentation, s: int, e: int,
         if not phrase or phrase in generic:
             continue
         words = seg.words(*mt.span("ref"))
-        if all(w in generic for w in words):
+        if generic.issuperset(words):   # (every word generic)
             continue
         refs.append(_Named(mt.start(), mt.end(), phrase, words))
     return refs
@@ -587,14 +724,17 @@ def _find_references(text: str, seg: Segmentation, s: int, e: int,
 
 def _resolve(ref: Reference | _Named, table: _ProblemTable) -> Reference:
     """A reference with the problems it names."""
-    if isinstance(ref, Reference):
+    if type(ref) is Reference:
         return ref
-    th = _lex().thresholds
-    sims = table.similarities(ref.phrase, ref.words)
-    best = max(sims.values(), default=0.0)
-    floor = max(th["reference_min"], best - th["reference_margin"])
-    ids = [pid for pid, v in sims.items() if v >= floor]
-    return Reference(ref.start, ref.end, ref.phrase, ids, sims)
+    sims, pending = table.similarities(ref.phrase, ref.words)
+    best = max(sims, default=0.0)
+    floor = best - table.reference_margin
+    if floor < table.reference_min:
+        floor = table.reference_min
+    # (the sims are floats: floor <= v is v >= floor; a pending sim stays under floor)
+    pids = table.pids
+    ids = list(compress(pids, map(floor.__le__, sims)))
+    return Reference(ref.start, ref.end, ref.phrase, ids, dict(zip(pids, sims)), pending)
 
 
 # --------------------------------------------------------------------------- matching
@@ -636,51 +776,61 @@ def result(ctx: ReviewContext) -> MatchResult:
     tp = _Topics(seg)
     profiles = [_problem_profile(tp, text, p) for p in doc.problems]
     n = len(profiles)
-    # inverted index as bit masks: topic → the problems (bit i = problem i) having it
-    # in their headline / in their body; a problem's body topics exclude its headline
-    # topics, so df = the number of bits of (head | body)
-    # (one int per topic: headline bits 0..n-1, body bits n..2n-1)
-    masks: dict[str, int] = {}
-    get = masks.get
+    hw, sat, tail = th["headline_weight"], th["body_saturation"], th["measure_tail_weight"]
+    hw1 = hw + 1
+    overlap_min, overlap_rel = th["overlap_min"], th["overlap_relative"]
+
+    # the references of every measure (those of a group heading found once)
+    groups = [_group_span(text, m) for m in measures]
+    found: dict[tuple[int, int], list[Reference | _Named]] = {}   # group heading → its
+    own: list[list[Reference | _Named]] = []                      # per measure: its own
+    for m, g in zip(measures, groups):
+        if g and g not in found:
+            found[g] = _find_references(text, seg, g[0], g[1], profiles)
+        s0 = m.body_start
+        own.append(_find_references(text, seg, s0, s0 + len(m.text), profiles))
+    # the topics of every measure, by weight
+    by_measure = [_measure_topics(tp, text, m, tail, g) for m, g in zip(measures, groups)]
+
+    # inverted index: topic → its slots, i for the headline of problem i, n + i for its
+    # body (a problem's body topics exclude its headline topics, so df(c) = the number
+    # of slots), over the topics that count: every headline topic (for Σ w(c) over H)
+    # and every measure topic (the words of a reference are words of its measure or
+    # group heading: their topics are measure topics too)
+    wanted = set().union(*[pp.head for pp in profiles],
+                         *[ts for mt in by_measure for ts, _f in mt])
+    index: dict[str, list[int]] = {}
+    get = index.get
     for i, pp in enumerate(profiles):
-        bit = 1 << i
         for t in pp.head:
-            masks[t] = get(t, 0) | bit
-        bit <<= n
-        for t in pp.body:
-            masks[t] = get(t, 0) | bit
-    low_n = (1 << n) - 1
-    indexed = masks.keys()
-    # topic → (its headline problems, its body problems, w(c), the problems of either)
-    split: dict[str, tuple[list[int], list[int], float, int]] = {}
+            slots = get(t)
+            if slots is None:
+                index[t] = [i]
+            else:
+                slots.append(i)
+        k = n + i
+        for t in pp.body & wanted:
+            slots = get(t)
+            if slots is None:
+                index[t] = [k]
+            else:
+                slots.append(k)
+    indexed = index.keys()
     if n > 1:
         norm = math.log(n + 1)
         floor = th["idf_floor"]
         by_df = [0.0] + [max(floor, math.log((n + 1) / k) / norm) for k in range(1, n + 1)]
     else:
         by_df = [0.0, 1.0]
-    table = _ProblemTable(profiles, masks)
-    hw, sat, tail = th["headline_weight"], th["body_saturation"], th["measure_tail_weight"]
-    hw1 = hw + 1
-    pids = [pp.item.id for pp in profiles]
-    index = {pid: i for i, pid in enumerate(pids)}
     # w(c) of a topic = by_df[df(c)]
-    head_weights = [sum(by_df[masks[t].bit_count()] for t in pp.head)
-                    for pp in profiles]
-    overlap_min, overlap_rel = th["overlap_min"], th["overlap_relative"]
+    head_weights = [sum(by_df[len(index[t])] for t in pp.head) for pp in profiles]
+    pids = [pp.item.id for pp in profiles]
+    ix = {pid: i for i, pid in enumerate(pids)}
 
-    # the references of every measure (those of a group heading found once), then the
-    # credits of all their words at once
-    groups = [_group_span(text, m) for m in measures]
-    found: dict[tuple[int, int], list[Reference | _Named]] = {}
-    for m, g in zip(measures, groups):
-        if g and g not in found:
-            found[g] = _find_references(text, seg, g[0], g[1], profiles)
-        s0 = m.body_start
-        found[(s0, s0 + len(m.text))] = _find_references(text, seg, s0, s0 + len(m.text),
-                                                         profiles)
-    table.prefetch([w for refs in found.values() for r in refs if type(r) is _Named
-                    for w in r.words])
+    # the credits of all the words of the references at once
+    table = _ProblemTable(profiles, index)
+    table.prefetch([w for refs in chain(found.values(), own) for r in refs
+                    if type(r) is _Named for w in r.words])
     group_refs = {g: [_resolve(r, table) for r in found[g]] for g in dict.fromkeys(groups) if g}
 
     rows: list[list[float]] = []                 # rows[j][i]: problem i, measure j
@@ -688,49 +838,58 @@ def result(ctx: ReviewContext) -> MatchResult:
     overlap_only: list[bool] = []                # per measure: answers by overlap
     references: dict[str, list[Reference]] = {}
     best_head = [0.0] * n   # per problem: the best head share over the measures
-    for m, g in zip(measures, groups):
-        # Σ w(c)·f(c) over the topics a problem shares with the measure (headline, body)
-        hsum = [0.0] * n
-        bsum = [0.0] * n
-        touched = 0
-        for ts, f in _measure_topics(tp, text, m, tail, g):
-            for t in ts & indexed:   # the topics some problem has
-                sp = split.get(t)
-                if sp is None:
-                    x = masks[t]
-                    h, b = x & low_n, x >> n
-                    sp = split[t] = (_bits(h), _bits(b), by_df[x.bit_count()], h | b)
-                hi, bi, w, tm = sp
-                v = w * f
-                for i in hi:
-                    hsum[i] += v
-                for i in bi:
-                    bsum[i] += v
-                touched |= tm
+    n2 = 2 * n
+    for m, g, weighted, mine in zip(measures, groups, by_measure, own):
+        # Σ w(c)·f(c) over the topics a problem shares with the measure: sums[i] for
+        # the headline of problem i, sums[n + i] for its body (the slots of c)
+        sums = [0.0] * n2
+        before: set[str] | None = None   # the topics of the groups before
+        for ts, f in weighted:
+            shared = ts & indexed   # the topics some problem has
+            if before is not None:
+                shared -= before
+                before |= shared
+            else:
+                before = shared
+            for t in shared:
+                slots = index[t]
+                v = by_df[len(slots)] * f
+                for k in slots:
+                    sums[k] += v
         row = [0.0] * n   # no shared topic: score 0
-        for i in _bits(touched):
-            head_w = head_weights[i]
-            head = hsum[i] / head_w if head_w else 0.0
-            if head > best_head[i]:
-                best_head[i] = head
-            body = bsum[i] / sat
-            if body > 1.0:
-                body = 1.0
-            row[i] = round((hw * head + body) / hw1, 3)
+        for i in range(n):
+            hsum = sums[i]
+            if hsum:
+                head = hsum / head_weights[i]   # (a shared headline topic: H has weight)
+                if head > best_head[i]:
+                    best_head[i] = head
+                body = sums[n + i] / sat
+                if body > 1.0:
+                    body = 1.0
+                score = (hw * head + body) / hw1
+            else:
+                body = sums[n + i] / sat
+                if not body:
+                    continue
+                if body > 1.0:
+                    body = 1.0
+                score = body / hw1   # (hw · 0 + body == body)
+            # row[i] = round(score, 3), as _round works it out (0 < score ≤ 1)
+            y = score * 1000.0
+            k = int(y + 0.5)
+            row[i] = k / 1000 if -0.4999 < y - k < 0.4999 else round(score, 3)
         rows.append(row)
-        s0 = m.body_start
-        refs = [Reference(r.start, r.end, r.phrase, list(r.problems), dict(r.sims))
-                for r in group_refs[g]] if g else []
-        refs += [_resolve(r, table) for r in found[(s0, s0 + len(m.text))]]
+        refs = [r.copy() for r in group_refs[g]] if g else []
+        refs += [_resolve(r, table) for r in mine]
         references[m.id] = refs
-        named = [index[pid] for r in refs for pid in r.problems]
+        named = [ix[pid] for r in refs for pid in r.problems]
         if named:
             answers.append(list(dict.fromkeys(named)))
             overlap_only.append(False)
             for r in refs:
                 for pid in r.problems:
-                    i = index[pid]
-                    v = round(r.sims[pid], 3)
+                    i = ix[pid]
+                    v = _round(r._sims[pid], 3)   # (a named problem's sim is settled)
                     if v > row[i]:
                         row[i] = v
             continue
@@ -746,13 +905,14 @@ def result(ctx: ReviewContext) -> MatchResult:
             by_idx[i].append(j)
     by_problem = {pid: [mids[j] for j in by_idx[i]] for i, pid in enumerate(pids)}
     best: dict[str, float] = {}
-    every = range(len(measures))
+    cols = list(zip(*rows)) if rows else [()] * n   # cols[i][j] = rows[j][i]
     for i, pid in enumerate(pids):
-        best[pid] = max((rows[j][i] for j in (by_idx[i] or every)), default=0.0)
+        col, idx = cols[i], by_idx[i]
+        best[pid] = max(map(col.__getitem__, idx)) if idx else max(col, default=0.0)
     res = MatchResult(problems=pids, measures=mids, rows=rows,
                       answers={mid: [pids[i] for i in idx] for mid, idx in zip(mids, answers)},
                       references=references, by_problem=by_problem, best=best,
-                      head_hit={pid: round(v, 3) for pid, v in zip(pids, best_head)})
+                      head_hit={pid: _round(v, 3) for pid, v in zip(pids, best_head)})
     ctx.cache[_CACHE_KEY] = res
     return res
 
@@ -763,7 +923,7 @@ def matches(ctx: ReviewContext) -> list[dict]:
         return ctx.cache["matches"]
     res = result(ctx)
     out = [{"problem": pid, "measures": list(res.by_problem[pid]),
-            "score": round(res.best[pid], 2)} for pid in res.problems]
+            "score": _round(res.best[pid], 2)} for pid in res.problems]
     ctx.cache["matches"] = out
     return out
 

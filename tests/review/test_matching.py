@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import random
 import re
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from rapidfuzz import fuzz
 
 from evals.harness import clean_document, embed
 from service.document import parse
@@ -248,3 +252,190 @@ def test_doc_segmentation_by_section_is_the_whole_texts(text):
         assert seg.token_words(s, e) == [w for (w, _a, _b) in whole.span(s, e)]
     assert seg.raw_words == whole.raw_words and seg.offsets == whole.offsets
     assert seg.tokens == whole.tokens
+
+
+# --------------------------------------------------------------------------- exact rewrites
+# The fast paths of matching.py (topics looked up per span with itemgetter, sparse
+# credits, the fuzz bound and pending sims, _round, the inverted index over the topics
+# that count) against the plain computation the module docstring states, on real
+# documents and on generated variants of them.
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _real_texts() -> list[str]:
+    texts = [SEED.read_text(encoding="utf-8"), clean_document()]
+    texts += [p.read_text(encoding="utf-8")
+              for p in sorted((_ROOT / "evals" / "datasets" / "bench").glob("*.txt"))]
+    return texts
+
+
+def _variants(n: int = 24) -> list[str]:
+    """Real documents with lines swapped or dropped (items move between sections, lose
+    their references, share words differently)."""
+    rng = random.Random(20261127)
+    base = _real_texts()
+    out = []
+    for _ in range(n):
+        lines = rng.choice(base).split("\n")
+        for _ in range(rng.randint(1, 4)):
+            i, j = rng.randrange(len(lines)), rng.randrange(len(lines))
+            lines[i], lines[j] = lines[j], lines[i]
+        if rng.random() < 0.5:
+            del lines[rng.randrange(len(lines))]
+        out.append("\n".join(lines))
+    return out
+
+
+def _contexts() -> list[ReviewContext]:
+    out = []
+    for text in _real_texts() + _variants():
+        try:
+            out.append(_ctx(text))
+        except Exception:   # a variant the parser rejects
+            continue
+    return out
+
+
+def _plain_profiles(ctx):
+    """(item, headline topics, body topics) per problem, from seg.words."""
+    text = ctx.text
+    seg = segment.doc_segmentation(ctx)
+    out = []
+    for p in ctx.doc.problems:
+        bs = p.body_start
+        h_end = bs + len(p.headline)
+        first = matching._CLAUSE.match(text, bs, h_end)
+        head = None
+        if first is not None and first.end() < h_end:
+            head = matching.topics(seg.words(bs, first.end()))
+            if head:
+                h_end = first.end()
+            else:
+                head = None
+        if head is None:
+            head = matching.topics(seg.words(bs, h_end))
+        out.append((p, head, matching.topics(seg.words(h_end, bs + len(p.text))) - head))
+    return out
+
+
+def test_topic_spans_are_the_topics_of_the_words():
+    for clear in (True, False):   # tokens met for the first time, then known ones
+        for ctx in _contexts()[:12]:
+            if clear:
+                matching._TOKEN_TOPICS.clear()
+            seg = segment.doc_segmentation(ctx)
+            tp = matching._Topics(seg)
+            spans = [(it.body_start, it.body_start + len(it.text)) for it in ctx.doc.items]
+            spans += [(it.body_start, it.body_start + len(it.headline)) for it in ctx.doc.items]
+            rng = random.Random(len(ctx.text))
+            spans += [tuple(sorted(rng.sample(range(len(ctx.text) + 1), 2))) for _ in range(30)]
+            for s, e in spans:
+                assert tp.span(s, e) == matching.topics(seg.words(s, e)), (s, e)
+
+
+def test_round_is_the_builtin_round():
+    rng = random.Random(7)
+    values = [0.0, -0.0, -0.25, 1.0, 1e7, 2.5e-7, 0.0005, 0.0015, 0.0025, 0.1235, 0.9995]
+    values += [k / 1000 for k in range(1001)] + [k / 1000 + 0.0005 for k in range(1000)]
+    values += [rng.random() for _ in range(20000)]
+    values += [rng.choice([1, 2, 3, 5, 7]) / rng.choice([3, 6, 7, 9, 11, 13, 15, 17])
+               for _ in range(2000)]
+    for ctx in _contexts()[:8]:
+        res = matching.result(ctx)
+        values += [v for row in res.rows for v in row]
+        values += [v for refs in res.references.values() for r in refs for v in r.sims.values()]
+    values += [math.nextafter(v, d) for v in values[:3000] for d in (0.0, 2.0)]
+    for v in values:
+        for digits in (2, 3):
+            got, want = matching._round(v, digits), round(v, digits)
+            assert got == want and math.copysign(1, got) == math.copysign(1, want), (v, digits)
+
+
+def test_fuzz_bound_holds():
+    # partial_ratio(a, b) / 100 ≤ 2c / (m + c): m the shorter length, c the characters
+    # shared (distinct ones plus the repeats of either, at most m)
+    rng = random.Random(11)
+    alphabet = "学习理论群众服务组织生活不够严格的问题落实党会"
+    for _ in range(20000):
+        a = "".join(rng.choice(alphabet[:rng.randint(3, len(alphabet))])
+                    for _ in range(rng.randint(3, 14)))
+        b = "".join(rng.choice(alphabet) for _ in range(rng.randint(3, 24)))
+        ca, cb = frozenset(a), frozenset(b)
+        m = min(len(a), len(b))
+        c = min(m, len(ca & cb) + min(len(a) - len(ca), len(b) - len(cb)))
+        assert fuzz.partial_ratio(a, b) / 100.0 <= 2 * c / (m + c) + 1e-12, (a, b)
+
+
+def test_reference_sims_and_problems_are_the_plain_ones():
+    th = matching._lex().thresholds
+    seen = 0
+    for ctx in _contexts():
+        res = matching.result(ctx)
+        profiles = _plain_profiles(ctx)
+        seg = segment.doc_segmentation(ctx)
+        for refs in res.references.values():
+            for r in refs:
+                if not r.phrase:
+                    continue
+                mt = matching._lex().phrase_ref.fullmatch(ctx.text, r.start, r.end)
+                words = list(dict.fromkeys(seg.words(*mt.span("ref"))))
+                ref_clean = matching._clean(r.phrase)
+                problems = r.problems
+                want = {}
+                for p, head, body in profiles:
+                    pp = matching._Problem(p, head, body)
+                    cover = (sum(matching._credit(w, matching.topics((w,)), pp) for w in words)
+                             / len(words)) if words else 0.0
+                    head_clean = matching._clean(p.headline)
+                    if len(ref_clean) >= 3 and len(head_clean) >= 3:
+                        cover = max(cover, fuzz.partial_ratio(ref_clean, head_clean) / 100.0)
+                    want[p.id] = cover
+                best = max(want.values(), default=0.0)
+                floor = max(th["reference_min"], best - th["reference_margin"])
+                assert problems == [pid for pid, v in want.items() if v >= floor]
+                assert r.sims == want   # (completes the pending fuzz)
+                seen += 1
+    assert seen > 20
+
+
+def test_rows_and_head_hits_are_the_plain_scores():
+    th = matching._lex().thresholds
+    tail = th["measure_tail_weight"]
+    for ctx in _contexts():
+        res = matching.result(ctx)
+        text, seg = ctx.text, segment.doc_segmentation(ctx)
+        profiles = _plain_profiles(ctx)
+        n = len(profiles)
+        df = Counter(t for _p, head, body in profiles for t in head | body)
+
+        def w(t):
+            if n == 1:
+                return 1.0
+            return max(th["idf_floor"], math.log((n + 1) / df[t]) / math.log(n + 1))
+
+        head_hit = [0.0] * n
+        for j, m in enumerate(ctx.doc.measures):
+            g = matching._group_span(text, m)
+            focus = matching.topics(seg.words(*g)) if g else set()
+            s0 = m.body_start
+            e0 = s0 + len(m.text)
+            for cl in matching._CLAUSE.finditer(text, s0, e0):
+                first = matching.topics(seg.words(*cl.span()))
+                if first:
+                    focus |= first
+                    break
+            f = {t: tail for t in matching.topics(seg.words(s0, e0))}
+            f.update(dict.fromkeys(focus, 1.0))
+            for i, (p, head, body) in enumerate(profiles):
+                hw = sum(w(t) for t in head)
+                h = sum(w(t) * f[t] for t in head if t in f) / hw if hw else 0.0
+                b = min(1.0, sum(w(t) * f[t] for t in body if t in f) / th["body_saturation"])
+                score = (th["headline_weight"] * h + b) / (th["headline_weight"] + 1)
+                head_hit[i] = max(head_hit[i], h)
+                named = [r for r in res.references[m.id] if p.id in r.problems]
+                if named:   # a named problem scores at least its reference similarity
+                    score = max([score] + [r.sims[p.id] for r in named])
+                assert abs(res.rows[j][i] - score) <= 0.0005 + 1e-9, (m.id, p.id)
+                assert res.rows[j][i] == round(res.rows[j][i], 3)
+        for i, (p, _h, _b) in enumerate(profiles):
+            assert abs(res.head_hit[p.id] - head_hit[i]) <= 0.0005 + 1e-9, p.id
