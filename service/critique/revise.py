@@ -17,6 +17,7 @@ rules check the text against the notes) and make a round worse.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -105,9 +106,23 @@ class Revision:
                 "max_rounds": self.max_rounds, "usage": self.usage.to_json()}
 
 
+# a sentence ends after 。！？； (and their ASCII forms) or at a line end
+_SENTENCE = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’」』)）]*\n?|\n|$)")
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut into sentences, one per diff line (a paragraph of a 对照检查材料 is
+    one long line: a line diff would show the whole paragraph for one changed phrase).
+    Joining the pieces gives ``text`` back, line ends included."""
+    return [m.group() for m in _SENTENCE.finditer(text) if m.group()]
+
+
 def diff(before: str, after: str, a: str, b: str) -> str:
-    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                        fromfile=a, tofile=b))
+    """A unified diff of two rounds with one sentence per line (a sentence's own line
+    end, if it has one, is not shown twice)."""
+    def lines(text: str) -> list[str]:
+        return [p if p.endswith("\n") else p + "\n" for p in sentences(text)]
+    return "".join(difflib.unified_diff(lines(before), lines(after), fromfile=a, tofile=b))
 
 
 def apply_edits(result: "ReviewResult", targets: dict[str, "Finding"], edits: list[Edit]

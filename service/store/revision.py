@@ -11,7 +11,7 @@ keeps only what a member needs to see what each round changed, so rows stay smal
                  "scores": {…}, "findings": {"error": 0, "warning": 1, "info": 0}}],
      "best": 1, "stopped": "converged", "message": "阻断性问题已全部解决", "max_rounds": 2}
 
-Round 0 is the first draft (``diff`` null); ``diff`` of round n is the unified diff
+Round 0 is the first draft (``diff`` null); ``diff`` of round n is the sentence-by-sentence unified diff
 against round n − 1. ``best`` is the index of the round whose text is the draft's
 ``text``. ``stopped`` is a stable code (``STOP_REASONS`` in service.critique.revise),
 ``message`` its Chinese explanation. Pure data shaping: nothing is logged here.

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from service.api import create_app
 from tests.api.conftest import ROOT, FakeDrafter, make_settings, notes_dict, notes_text, sse_events
 from tests.llm.fake_server import Act, FakeServer
+from tests.sentence_diff import changed
 
 GOOD = (ROOT / "tests" / "drafting" / "data" / "tax-clerk.draft.txt").read_text(encoding="utf-8")
 P2 = ("二是落实税费支持政策等靠被动。4月税费支持政策出台后，我只在窗口被动解答，没有主动梳理辖区32户小微企业的享受条件，"
@@ -58,7 +59,7 @@ def check_shape(rev: dict, text: str) -> None:
     assert r0["text"].startswith(PRAISE.strip()[:20]) and "二是" + PRAISE_SPAN in r0["text"] and r0["diff"] is None
     assert "二是" + FIXED in r1["text"] and PRAISE_SPAN not in r1["text"]
     assert r1["text"] == text                               # the stored text is the best round
-    assert "-二是" + PRAISE_SPAN in r1["diff"] and "+二是" + FIXED in r1["diff"]
+    assert changed(r1["diff"]) == ("二是" + PRAISE_SPAN, "二是" + FIXED)
     assert r1["diff"].startswith("--- 第0轮\n+++ 第1轮\n")
     assert r0["findings"]["error"] >= 1 and r1["findings"]["error"] == 0
     assert set(r0["findings"]) == {"error", "warning", "info"}

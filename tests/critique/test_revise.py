@@ -6,6 +6,7 @@ from __future__ import annotations
 from llm.fake_server import Act
 from service.critique.revise import revise
 from service.review.engine import review
+from tests.sentence_diff import changed
 
 from .conftest import FIXED, GOOD, INVENTED, PRAISE, PRAISE_SPAN, STILL_PRAISE, answer, edits
 
@@ -28,7 +29,8 @@ def test_revision_that_converges(server, backend, notes):
     assert final.review.verdict == "需修改" and not final.review.has_errors  # 【待补】 left for the member
     assert j["rounds"][0]["diff"] is None
     diff = j["rounds"][1]["diff"]
-    assert "-二是" + PRAISE_SPAN in diff and "+二是" + FIXED in diff
+    # one sentence per diff line: only the changed item's sentences, nothing around them
+    assert changed(diff) == ("二是" + PRAISE_SPAN, "二是" + FIXED)
     assert j["rounds"][1]["edits"][0]["original"] == PRAISE_SPAN
     assert server.calls("critic") == 1 and j["usage"]["calls"] == 1
     prompt = server.log[-1].body["messages"][1]["content"]
@@ -46,7 +48,7 @@ def test_revision_that_does_not_converge_stops_at_the_bound(server, backend, not
     assert server.calls("critic") == 2 and j["usage"]["calls"] == 2
     assert j["best"] == 0 and rev.final.text == PRAISE       # no round was better: the original stays
     assert j["rounds"][1]["text"] == HEAD + STILL_PRAISE + TAIL and j["rounds"][2]["text"] == PRAISE
-    assert j["rounds"][2]["diff"].count("\n-") == 1 and "已达到修改轮数上限" in j["message"]
+    assert changed(j["rounds"][2]["diff"]) == ("二是" + STILL_PRAISE, "二是" + PRAISE_SPAN) and "已达到修改轮数上限" in j["message"]
 
 
 def test_rounds_are_configurable(server, backend, notes):
@@ -104,3 +106,16 @@ def test_llm_blocking_finding_is_revised(server, backend, notes):
     assert rev.stopped == "converged" and rev.best == 1
     assert "【待补：这次没有再去" in rev.final.text and quote not in rev.final.text
     assert not review(rev.final.text, notes=notes).has_errors
+
+
+def test_a_diff_shows_the_changed_sentence_not_the_paragraph():
+    from service.critique.revise import diff, sentences
+
+    para = "一是学习不够深入。今年3月我缺席了两次集中学习。他说：“别急。”我没有补学！\n二是服务意识不强。\n"
+    assert "".join(sentences(para)) == para          # the cut loses nothing
+    assert sentences(para)[:4] == ["一是学习不够深入。", "今年3月我缺席了两次集中学习。",
+                                   "他说：“别急。”", "我没有补学！\n"]
+    after = para.replace("两次", "3次")
+    d = diff(para, after, "第0轮", "第1轮")
+    assert changed(d) == ("今年3月我缺席了两次集中学习。", "今年3月我缺席了3次集中学习。")
+    assert d.startswith("--- 第0轮\n+++ 第1轮\n") and "\n 一是学习不够深入。\n" in d

@@ -11,6 +11,7 @@ from service.notes import load_notes
 from service.review.engine import review
 from service.store import stored_revision
 from tests.api.conftest import NOTES_FILE, ROOT
+from tests.sentence_diff import changed
 
 GOOD = (ROOT / "tests" / "drafting" / "data" / "tax-clerk.draft.txt").read_text(encoding="utf-8")
 P2 = ("二是落实税费支持政策等靠被动。4月税费支持政策出台后，我只在窗口被动解答，没有主动梳理辖区32户小微企业的享受条件，"
@@ -43,7 +44,8 @@ def test_each_round_keeps_text_diff_verdict_scores_and_counts():
         sev = [f.severity for f in r.review.findings]
         assert stored["findings"] == {s: sev.count(s) for s in ("error", "warning", "info")}
     assert got["rounds"][0]["diff"] is None
-    assert "-二是工作太投入" in got["rounds"][1]["diff"] and "+" + P2 in got["rounds"][1]["diff"]
+    removed, added = changed(got["rounds"][1]["diff"])
+    assert removed == "二是工作太投入，经常加班加点，顾不上家庭。" and added == P2
     assert got["rounds"][0]["findings"]["error"] >= 1 and got["rounds"][1]["findings"]["error"] == 0
     # small: no full review, edits, usage or prompts per round
     blob = json.dumps(got, ensure_ascii=False)
