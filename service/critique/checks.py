@@ -34,6 +34,9 @@ class CheckConfig:
     confirmable_categories: frozenset[str]
     not_revisable: frozenset[str]
     limits: dict[str, int]
+    addable_rules: frozenset[str] = frozenset()
+    addition_reference: str = "针对“{headline}”的问题，"
+    addition_reference_index: str = "针对第{n}个问题，"
 
     def by_id(self) -> dict[str, Check]:
         return {c.id: c for c in self.checks}
@@ -55,4 +58,8 @@ def config() -> CheckConfig:
     return CheckConfig(checks=tuple(checks),
                        confirmable_categories=frozenset(data.get("confirmable_categories") or ()),
                        not_revisable=frozenset(data.get("not_revisable") or ()),
-                       limits=dict(data.get("limits") or {}))
+                       limits=dict(data.get("limits") or {}),
+                       addable_rules=frozenset(data.get("addable_rules") or ()),
+                       addition_reference=data.get("addition_reference", CheckConfig.addition_reference),
+                       addition_reference_index=data.get("addition_reference_index",
+                                                         CheckConfig.addition_reference_index))

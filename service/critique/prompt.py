@@ -62,6 +62,7 @@ class TargetIn(_In):
     span: str               # the flagged text, verbatim
     message: str
     suggestion: str
+    addable: bool           # a problem without a measure: a new measure may be added
 
 
 class NotesIn(_In):
@@ -116,6 +117,7 @@ def render_critique(doc: "Document", structure: Any, notes: "RoleNotes | None",
 
 def render_revise(doc: "Document", targets: list[tuple[str, "Finding"]], notes: "RoleNotes | None") -> Rendered:
     text = doc.norm.original
+    addable = config().addable_rules
     wanted = {f.item for _, f in targets if f.item}
     notes_in = None
     if notes is not None:
@@ -127,7 +129,7 @@ def render_revise(doc: "Document", targets: list[tuple[str, "Finding"]], notes: 
         )
     data = ReviseInput(
         targets=[TargetIn(id=tid, item=f.item, span=as_data(text[f.start:f.end]), message=as_data(f.message),
-                          suggestion=as_data(f.suggestion)) for tid, f in targets],
+                          suggestion=as_data(f.suggestion), addable=f.rule in addable) for tid, f in targets],
         items=items_in(doc, [it for it in doc.items if it.id in wanted]),
         notes=notes_in,
     )

@@ -3,7 +3,9 @@
 The schemas carry no length keywords (some servers' strict ``json_schema`` mode refuses
 them): limits are checked by validators, and a violation is re-asked like any other
 validation error. Every field is required, no extra keys (``additionalProperties:
-false``), so the same schema works in ``json_schema`` and ``json_object`` mode.
+false``), so the same schema works in ``json_schema`` and ``json_object`` mode
+(``RevisionAnswer.additions`` is listed as required too, but an answer without it is
+accepted as an empty list).
 """
 
 from __future__ import annotations
@@ -79,5 +81,33 @@ class Edit(_Answer):
     replacement: str = Field(description="改写后的文字")
 
 
+class Addition(_Answer):
+    """A new measure for a problem that has none (rule DZ301 only)."""
+
+    finding: str = Field(description="“问题没有对应的整改措施”的问题编号，如 F3（其他问题不能新增措施）")
+    measure: str = Field(description="为该问题新增的一条整改措施：做什么、什么时候前完成、怎样检查；"
+                                     "笔记里没有的事实写【待补：……】，不编造数字和日期")
+
+    @model_validator(mode="after")
+    def _limits(self) -> "Addition":
+        if not self.measure.strip():
+            raise ValueError("measure 不能为空")
+        _at_most(self.measure, _LIMITS.get("max_measure_chars", 300), "measure")
+        return self
+
+
+def _all_required(schema: dict) -> None:
+    """``additions`` may be missing from an answer (old answers stay valid), but the
+    schema lists every property as required and carries no default (strict mode)."""
+    schema["required"] = list(schema.get("properties", {}))
+    for prop in schema.get("properties", {}).values():
+        prop.pop("default", None)
+
+
 class RevisionAnswer(_Answer):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_all_required)
+
     edits: list[Edit] = Field(description="每处修改一项")
+    additions: list[Addition] = Field(default_factory=list,
+                                      description="为“问题没有对应的整改措施”的问题新增的措施，每个问题至多一条；"
+                                                  "没有时为空列表")
