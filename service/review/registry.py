@@ -1,7 +1,9 @@
 """The rule catalogue: every module in ``service/review/rules/`` is one rule.
 
 A rule module defines ``CODE``, ``NAME``, ``CATEGORY``, ``SEVERITY``, ``RUBRIC``, a
-docstring (its user documentation) and ``check(ctx, rule)`` yielding findings.
+docstring (its user documentation) and ``check(ctx, rule)`` yielding findings. It may
+also define ``phrase_table()`` (phrase → tags): those phrases are found by the one phrase
+pass per problem item that specificity runs (:func:`service.review.specificity.item_phrases`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class Rule:
     doc: str
     check: Callable[..., Iterable[Finding]]
     needs_notes: bool = False
+    phrase_table: Callable[[], dict[str, tuple[str, ...]]] | None = None
 
     # ctx.finding() reads CODE, CATEGORY and SEVERITY, the names a rule module has:
     # plain instance attributes (a property costs a call on every finding)
@@ -56,6 +59,7 @@ def _from_module(mod: ModuleType) -> Rule:
         code=mod.CODE, name=mod.NAME, category=mod.CATEGORY, severity=mod.SEVERITY,
         rubric=tuple(getattr(mod, "RUBRIC", ())), doc=mod.__doc__.strip(),
         check=mod.check, needs_notes=bool(getattr(mod, "NEEDS_NOTES", False)),
+        phrase_table=getattr(mod, "phrase_table", None),
     )
 
 

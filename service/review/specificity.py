@@ -82,7 +82,6 @@ boundary re-scans and the distribution of the matches to the items would take mo
 
 from __future__ import annotations
 
-import importlib
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -478,24 +477,25 @@ def _phrase_hits(text: str, start: int, end: int) -> dict[str, list[tuple[int, i
     return out
 
 
-# rule modules whose phrase lists (``phrase_table()``) share the item pass below
-_SHARED_PHRASES = ("dz102_disguised_praise", "dz104_not_own", "dz105_work_report")
 _MISSING = object()
 
 
 @lru_cache(maxsize=None)
 def _item_pass():
     """One nibble-coded automaton (see :func:`service.text.fastscan.coded_tagged_spans`)
-    for the phrase lists above and those of the rules in _SHARED_PHRASES, or None."""
+    for the phrase lists above and those of every rule with a ``phrase_table()``
+    (service.review.registry), or None."""
     table: dict[str, tuple[str, ...]] = {}
     auto = lex().auto
     if auto is not None:
         for key, (_n, kinds) in auto.items():
             table[key] = kinds
-    for name in _SHARED_PHRASES:
-        module = importlib.import_module(f"service.review.rules.{name}")
-        for key, tags in module.phrase_table().items():
-            table[key] = table.get(key, ()) + tags
+    from service.review.registry import all_rules   # the rules import this module
+
+    for rule in all_rules():
+        if rule.phrase_table is not None:
+            for key, tags in rule.phrase_table().items():
+                table[key] = table.get(key, ()) + tags
     return coded_tagged_spans(table)
 
 
