@@ -40,6 +40,7 @@ from service.critique.checks import config
 from service.critique.locate import find_quote
 from service.critique.prompt import render_revise
 from service.critique.schema import Addition, Edit, RevisionAnswer
+from service.prompts import cn
 
 if TYPE_CHECKING:  # pragma: no cover
     from service.document import Document, Item, Node
@@ -188,7 +189,6 @@ def apply_edits(result: "ReviewResult", targets: dict[str, "Finding"], edits: li
 
 
 # --------------------------------------------------------------------------- additions
-_CN_DIGITS = "零一二三四五六七八九"
 _CN_NUMERAL = re.compile(r"[一二三四五六七八九十]{1,3}")
 _ARABIC_NUMERAL = re.compile(r"[0-9０-９]{1,2}")
 # the styles whose next marker can be written (document.py marker styles)
@@ -197,13 +197,6 @@ _ARABIC_STYLES = {"arabic", "aparen"}
 _LEADING_MARKER = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、是]|"
                              r"第[一二三四五六七八九十]{1,3}[，、]|\d{1,2}[.、．]|[\u2460-\u2473])\s*")
 _SENTENCE_ENDS = "。；！？;!?"
-
-
-def cn_numeral(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九."""
-    tens, ones = divmod(n, 10)
-    out = ("" if tens <= 1 else _CN_DIGITS[tens]) + ("十" if tens else "")
-    return out + (_CN_DIGITS[ones] if ones else "")
 
 
 def next_marker(doc: "Document", item: "Item") -> tuple[str, bool] | None:
@@ -221,7 +214,7 @@ def next_marker(doc: "Document", item: "Item") -> tuple[str, bool] | None:
     value = node.value + 1
     label = doc.norm.original[slice(*doc.norm.orig_span(node.start, node.body_start))]
     if node.style in _CN_STYLES and value < 100:
-        new, n = _CN_NUMERAL.subn(cn_numeral(value), label, count=1)
+        new, n = _CN_NUMERAL.subn(cn(value), label, count=1)
     elif node.style in _ARABIC_STYLES and value < 100:
         old = _ARABIC_NUMERAL.search(label)
         digits = str(value)
@@ -275,7 +268,7 @@ def references(finding: "Finding", text: str, problem_number: int) -> list[str]:
     head = re.split(r"[，,：:；;（）()\n。！？]", text[finding.start:finding.end].strip(), maxsplit=1)[0].strip()
     head = head.strip("“”\"")[:30]
     out = [cfg.addition_reference.format(headline=head)] if len(head) >= 2 else []
-    return out + [cfg.addition_reference_index.format(n=cn_numeral(problem_number))]
+    return out + [cfg.addition_reference_index.format(n=cn(problem_number))]
 
 
 def _answered(text: str, insert_at: int, length: int, problem: str) -> bool:

@@ -224,7 +224,8 @@ def test_an_answer_without_additions_is_still_valid():
 
 
 def test_next_marker_follows_the_style_of_the_measures():
-    from service.critique.revise import cn_numeral, next_marker
+    from service.critique.revise import next_marker
+    from service.prompts import cn as cn_numeral
 
     assert [cn_numeral(n) for n in (1, 9, 10, 12, 20, 99)] == ["一", "九", "十", "十二", "二十", "九十九"]
     cases = {
