@@ -42,11 +42,6 @@ _DIGITS = re.compile(r"(?<![\d.])\d(?:[ -]?\d){15,18}(?![\d.])")
 # every ID or card number contains this (16 digits, single spaces or hyphens between):
 # without it neither pattern can match, and the text need not be scanned for them
 _LONG_DIGITS = re.compile(r"\d(?:[ -]?\d){15}")
-# _LONG_DIGITS over a text whose only \d characters are ASCII digits, run on its bytes
-# classed d (digit), s (space or hyphen), x (anything else): re skips to a "d" fast
-_DIGIT_CLASSES = bytes(ord("d") if chr(b) in "0123456789" else ord("s") if chr(b) in " -"
-                       else ord("x") for b in range(256))
-_LONG_DIGIT_CLASSES = re.compile(rb"d(?:s?d){15}")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _MENTION_WINDOW = 6
@@ -127,31 +122,6 @@ def _marks(text: str, cfg) -> list[tuple[int, int]]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _plain_blocks() -> bytes:
-    """The high bytes (UTF-16) of the 256-character blocks of the BMP that hold no \\d
-    character but ASCII 0-9 (surrogates excluded): a text made of these has no other."""
-    buf = bytearray(512)
-    buf[0::2] = bytes(range(256))
-    blocks = []
-    for h in range(256):
-        buf[1::2] = bytes((h,)) * 256
-        blocks.append(buf.decode("utf-16-le", "surrogatepass"))
-    digit = {ord(c) >> 8 for c in re.findall(r"\d", "".join(blocks)) if c not in "0123456789"}
-    return bytes(h for h in range(256) if h not in digit and not 0xD8 <= h <= 0xDF)
-
-
-def _has_long_digits(text: str) -> bool:
-    """``_LONG_DIGITS.search(text) is not None``. re tests \\d for each character
-    (slow over a long text); when every character lies in a block without other
-    decimal digits, the same search runs on the text's classed ASCII bytes."""
-    high = text.encode("utf-16-le", "surrogatepass")[1::2]
-    if high.translate(None, _plain_blocks()):
-        return _LONG_DIGITS.search(text) is not None
-    return _LONG_DIGIT_CLASSES.search(
-        text.encode("ascii", "replace").translate(_DIGIT_CLASSES)) is not None
-
-
 def _phones(text: str):
     """``_PHONE.finditer(text)``, trying the pattern only where _PHONE_START matches."""
     p = 0
@@ -168,7 +138,7 @@ def _personal(text: str, cfg) -> list[tuple[int, int, str, str]]:
     """(start, end, what, masked) for ID numbers, bank cards and mobile numbers."""
     found: list[tuple[int, int, str, str]] = []
     taken: list[tuple[int, int]] = []
-    long_digits = _has_long_digits(text)
+    long_digits = _LONG_DIGITS.search(text) is not None
     for m in (_ID.finditer(text) if long_digits else ()):
         if _valid_id(m.group(0)):
             found.append((m.start(), m.end(), "身份证号", _mask(m.group(0), 3)))
